@@ -1,0 +1,61 @@
+public import Foundation
+public import Hummingbird
+public import Logging
+import Security
+import SQLiteStorage
+public import Storage
+import Domain
+import HTTPTypes
+import NIOCore
+
+/// Opens the database (migrating it when configured) and creates the shared services.
+public func makeServices(config: AppConfig, logger: Logger) async throws -> AppServices {
+    let store = try openStore(config: config)
+    if config.autoMigrate {
+        let applied = try await store.migrate()
+        if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": .string(applied.map(String.init).joined(separator: ","))]) }
+    } else if try await !store.isMigrated() {
+        throw ConfigError("the database schema is not current; run `solar migrate`")
+    }
+    let hasher = try PasswordHasher(threads: config.passwordHashThreads)
+    return AppServices(config: config, store: store, hasher: hasher, logger: logger)
+}
+
+/// The store named by `DATABASE_URL`.
+public func openStore(config: AppConfig) throws -> any Store {
+    guard let path = SQLiteDatabase.path(fromURL: config.databaseURL) else { throw ConfigError("DATABASE_URL must be sqlite:PATH") }
+    return SQLStore(database: try SQLiteDatabase(path: path))
+}
+
+/// Composes middleware and routes. Tests call this with their own services.
+public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware(hsts: true))
+    router.add(middleware: AllowListCORSMiddleware(allowed: Set(services.config.corsAllowedOrigins)))
+    router.add(middleware: ProblemMiddleware(services: services))
+    router.add(middleware: BodyLimitMiddleware())
+    router.add(middleware: AuthMiddleware(auth: AuthService(services: services), trustProxyHeaders: services.config.trustProxyHeaders))
+
+    HealthController(services: services).endpoints(router)
+    WebController(services: services).endpoints(router)
+
+    let api = router.group("api/v1")
+    AuthController(services: services).publicEndpoints(api)
+    let secured = api.group(context: AuthenticatedContext.self)
+    AuthController(services: services).endpoints(secured)
+    OrdersController(services: services).endpoints(secured)
+    InstallerController(services: services).endpoints(secured)
+    StaffController(services: services).endpoints(secured)
+    return router
+}
+
+/// The runnable application. On SIGTERM the server stops accepting connections and lets
+/// in-flight requests finish; the caller closes the database afterwards.
+public func buildApplication(services: AppServices) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(services: services),
+        configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: nil),
+        logger: services.logger
+    )
+}

@@ -1,0 +1,107 @@
+public import Foundation
+import Domain
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Security
+import Storage
+
+/// The deployment environment. Production turns every insecure default into a start-up error.
+public enum AppEnvironment: String, Sendable {
+    case development
+    case test
+    case production
+}
+
+/// All settings, read from environment variables (see docs/configuration.md).
+public struct AppConfig: Sendable {
+    public var environment: AppEnvironment = .development
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var databaseURL = "sqlite:./data/solar.sqlite"
+    /// The origin the web interface is served from; cookie-authenticated writes must come from it.
+    public var publicOrigin = "http://127.0.0.1:8080"
+    /// Browser origins allowed to call the API cross-origin. Empty denies all.
+    public var corsAllowedOrigins: [String] = []
+    public var apiTokenTTL: TimeInterval = 12 * 3600
+    public var webSessionTTL: TimeInterval = 8 * 3600
+    public var offerTTL: TimeInterval = 15 * 60
+    public var maxOffersPerOrder = 5
+    /// Use the last `X-Forwarded-For` hop as the client IP (only behind a trusted load balancer).
+    public var trustProxyHeaders = false
+    /// Run migrations when `serve` starts. Never in production: run `solar migrate` instead.
+    public var autoMigrate = true
+    public var logLevel = "info"
+    public var passwordHashThreads = 2
+
+    public init() {}
+
+    /// Reads the configuration from `environment` (normally the process environment).
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> AppConfig {
+        var c = AppConfig()
+        if let v = env["ENVIRONMENT"] {
+            guard let e = AppEnvironment(rawValue: v) else { throw ConfigError("ENVIRONMENT must be development, test or production") }
+            c.environment = e
+        }
+        c.host = env["HOST"] ?? c.host
+        c.port = try int(env, "PORT", c.port, 1...65535)
+        c.databaseURL = env["DATABASE_URL"] ?? c.databaseURL
+        c.publicOrigin = env["PUBLIC_ORIGIN"] ?? c.publicOrigin
+        if let origins = env["CORS_ALLOWED_ORIGINS"] {
+            c.corsAllowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        c.apiTokenTTL = TimeInterval(try int(env, "API_TOKEN_TTL_SECONDS", Int(c.apiTokenTTL), 60...(30 * 86400)))
+        c.webSessionTTL = TimeInterval(try int(env, "WEB_SESSION_TTL_SECONDS", Int(c.webSessionTTL), 60...(30 * 86400)))
+        c.offerTTL = TimeInterval(try int(env, "OFFER_TTL_SECONDS", Int(c.offerTTL), 30...86400))
+        c.maxOffersPerOrder = try int(env, "DISPATCH_MAX_OFFERS", c.maxOffersPerOrder, 1...50)
+        c.trustProxyHeaders = try bool(env, "TRUST_PROXY_HEADERS", c.trustProxyHeaders)
+        c.autoMigrate = try bool(env, "AUTO_MIGRATE", c.environment != .production)
+        c.logLevel = env["LOG_LEVEL"] ?? c.logLevel
+        c.passwordHashThreads = try int(env, "PASSWORD_HASH_THREADS", c.passwordHashThreads, 1...64)
+        try c.validate()
+        return c
+    }
+
+    /// Rejects inconsistent settings, and in production every insecure one.
+    public func validate() throws(ConfigError) {
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw ConfigError("LOG_LEVEL is not a known level")
+        }
+        guard databaseURL.hasPrefix("sqlite:") else { throw ConfigError("DATABASE_URL must be sqlite:PATH") }
+        guard let origin = URL(string: publicOrigin), origin.scheme != nil, origin.host != nil, origin.path.isEmpty else {
+            throw ConfigError("PUBLIC_ORIGIN must be an origin such as https://app.example.com")
+        }
+        for o in corsAllowedOrigins where o == "*" || URL(string: o)?.host == nil {
+            throw ConfigError("CORS_ALLOWED_ORIGINS must list explicit origins, never *")
+        }
+        guard environment == .production else { return }
+        if !publicOrigin.hasPrefix("https://") { throw ConfigError("production requires an https PUBLIC_ORIGIN") }
+        if corsAllowedOrigins.contains(where: { !$0.hasPrefix("https://") }) {
+            throw ConfigError("production allows only https CORS origins")
+        }
+        if ["trace", "debug"].contains(logLevel) { throw ConfigError("production refuses LOG_LEVEL debug or trace") }
+        if autoMigrate { throw ConfigError("production refuses AUTO_MIGRATE; run `solar migrate` as a separate step") }
+    }
+
+    static func int(_ env: [String: String], _ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard let raw = env[key] else { return fallback }
+        guard let v = Int(raw), range.contains(v) else { throw ConfigError("\(key) must be an integer in \(range.lowerBound)...\(range.upperBound)") }
+        return v
+    }
+
+    static func bool(_ env: [String: String], _ key: String, _ fallback: Bool) throws(ConfigError) -> Bool {
+        switch env[key]?.lowercased() {
+        case nil: return fallback
+        case "1", "true", "yes": return true
+        case "0", "false", "no": return false
+        default: throw ConfigError("\(key) must be true or false")
+        }
+    }
+}
+
+/// An invalid setting. The message names the variable, never its value (it may be a secret).
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

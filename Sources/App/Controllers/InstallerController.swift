@@ -1,0 +1,46 @@
+import Domain
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+import NIOCore
+import Security
+import Storage
+
+/// Installer routes under `/api/v1/installer`.
+struct InstallerController {
+    let services: AppServices
+    var dispatch: DispatchService { DispatchService(services: services) }
+
+    func endpoints(_ group: RouterGroup<AuthenticatedContext>) {
+        group.secured(.put, "installer/profile", .manageInstallerProfile) { request, context in
+            let body = try await request.decodeBody(InstallerProfileRequest.self, context: context)
+            return InstallerProfileDTO(try await dispatch.saveProfile(body, context: context))
+        }
+        group.secured(.get, "installer/profile", .manageInstallerProfile) { _, context in
+            let me = context.principal.accountID
+            guard let profile = try await services.store.read({ db in try db.installerProfile(installerID: me) }) else {
+                throw ApiError.notFound
+            }
+            return InstallerProfileDTO(profile)
+        }
+        group.secured(.get, "installer/offers", .listOffers) { _, context in
+            let me = context.principal.accountID
+            let now = services.now()
+            let offers = try await services.store.read { db in try db.openOffers(installerID: me, now: now) }
+            return OfferListDTO(items: offers.map { OfferDTO($0.0, $0.1) })
+        }
+        group.secured(.post, "installer/offers/:id/accept", .acceptOffer) { _, context in
+            JobDTO(try await dispatch.acceptOffer(try context.uuid("id"), context: context))
+        }
+        group.secured(.get, "installer/jobs", .listJobs) { _, context in
+            let me = context.principal.accountID
+            let jobs = try await services.store.read { db in try db.orders(installerID: me, limit: 100) }
+            return JobListDTO(items: jobs.map(JobDTO.init))
+        }
+        group.secured(.post, "installer/jobs/:id/status", .updateJobStatus) { request, context in
+            let body = try await request.decodeBody(JobStatusRequest.self, context: context)
+            return JobDTO(try await dispatch.updateJob(try context.uuid("id"), to: body.status, context: context))
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Domain
+import Foundation
+import Hummingbird
+import Security
+import HTTPTypes
+import Logging
+import NIOCore
+import Storage
+
+/// Staff routes under `/api/v1/staff` and `/api/v1/admin`. Every read of customer data
+/// and every change is audited.
+struct StaffController {
+    let services: AppServices
+    var workflow: OrderWorkflow { OrderWorkflow(services: services) }
+
+    /// Writes one audit event for a staff action outside a larger transaction.
+    func record(_ context: AuthenticatedContext, _ action: String, target: (type: String, id: UUID?)? = nil, detail: String? = nil) async throws {
+        let event = AuditContext(context).event(action, at: services.now(), target: target, detail: detail)
+        try await services.store.write { db in try db.appendAudit(event) }
+    }
+
+    func endpoints(_ group: RouterGroup<AuthenticatedContext>) {
+        group.secured(.get, "staff/customers", .searchCustomers) { request, context in
+            let query = request.uri.queryParameters["query"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+            guard (2...100).contains(query.count) else { throw ApiError.validation([FieldError("query", "must be 2 to 100 characters")]) }
+            let found = try await services.store.read { db in try db.searchCustomers(query: query, limit: 50) }
+            try await record(context, "staff.customer.search", detail: "results=\(found.count)")
+            return CustomerListDTO(items: found.map(CustomerSummaryDTO.init))
+        }
+        group.secured(.get, "staff/customers/:id", .readCustomer) { _, context in
+            let id = try context.uuid("id")
+            let (account, orders) = try await services.store.read { db in
+                (try db.account(id: id), try db.orders(customerID: id, limit: 100, offset: 0))
+            }
+            guard let account, account.role == .customer else { throw ApiError.notFound }
+            try await record(context, "staff.customer.view", target: ("account", id))
+            return CustomerDetailDTO(
+                id: account.id, name: account.name, email: account.email, phone: account.phone,
+                createdAt: account.createdAt, orders: orders.map(OrderDTO.init)
+            )
+        }
+        group.secured(.get, "staff/orders/:id", .readAnyOrder) { _, context in
+            let id = try context.uuid("id")
+            guard let order = try await services.store.read({ db in try db.order(id: id) }) else { throw ApiError.notFound }
+            try await record(context, "staff.order.view", target: ("order", id))
+            return OrderDTO(order)
+        }
+        group.secured(.patch, "staff/orders/:id", .updateAnyOrder) { request, context in
+            let id = try context.uuid("id")
+            let body = try await request.decodeBody(StaffOrderUpdateRequest.self, context: context)
+            var v = Validator()
+            v.text(body.reason, "reason", 1...500)
+            let date = body.scheduledDate.flatMap(CalendarDate.init)
+            if body.action == .reschedule {
+                v.check(date != nil && date! >= CalendarDate(utc: services.now()), "scheduledDate", "must be a date YYYY-MM-DD, today or later")
+            }
+            if !v.errors.isEmpty { throw ApiError.validation(v.errors) }
+            switch body.action {
+            case .cancel:
+                return OrderDTO(try await workflow.cancel(id, context: context, action: .updateAnyOrder, reason: body.reason))
+            case .reschedule:
+                return OrderDTO(try await reschedule(id, to: date!, reason: body.reason, context: context))
+            }
+        }
+        group.secured(.get, "staff/sales/summary", .readSalesSummary) { _, context in
+            let facts = try await services.store.read { db in try db.salesFacts() }
+            try await record(context, "staff.sales.summary")
+            return SalesSummaryDTO(SalesReport(facts: facts, currency: services.pricing.currency))
+        }
+        group.secured(.get, "staff/audit-events", .readAuditEvents) { request, context in
+            let limit = try request.query("limit", default: 50, in: 1...200)
+            let offset = try request.query("offset", default: 0, in: 0...10_000_000)
+            let events = try await services.store.read { db in try db.auditEvents(limit: limit + 1, offset: offset) }
+            try await record(context, "audit.read")
+            return AuditEventPageDTO(items: events.prefix(limit).map(AuditEventDTO.init), nextOffset: events.count > limit ? offset + limit : nil)
+        }
+        group.secured(.post, "admin/accounts", .createAccount) { request, context in
+            let body = try await request.decodeBody(CreateAccountRequest.self, context: context)
+            let email = Formats.normalizedEmail(body.email)
+            var v = Validator()
+            v.check(Formats.isValidEmail(email), "email", "must be a valid email address")
+            v.check(PasswordPolicy.problem(with: body.password) == nil, "password", "must be 8 to 128 characters")
+            v.text(body.name, "name", 1...100)
+            v.check(Formats.isValidPhone(body.phone), "phone", "must be in E.164 format")
+            if !v.errors.isEmpty { throw ApiError.validation(v.errors) }
+            let account = try await AuthService(services: services).createAccount(
+                email: email, name: body.name, phone: body.phone, role: body.role, password: body.password,
+                action: "admin.account.create", audit: AuditContext(context)
+            )
+            return Created(value: AccountDTO(account))
+        }
+    }
+
+    /// Support moves a scheduled job to another day. Only `scheduled` orders can move.
+    func reschedule(_ id: UUID, to date: CalendarDate, reason: String, context: AuthenticatedContext) async throws -> Order {
+        let now = services.now()
+        let audit = AuditContext(context)
+        return try await services.store.write { db in
+            guard var order = try db.order(id: id) else { throw ApiError.notFound }
+            guard order.status == .scheduled else { throw ApiError.invalidTransition }
+            order.scheduledDate = date
+            order.updatedAt = now
+            guard try db.updateOrder(order, expectedStatus: .scheduled) else { throw ApiError.invalidTransition }
+            try db.appendAudit(audit.event("staff.order.reschedule", at: now, target: ("order", id), detail: "to \(date) reason: \(reason)"))
+            return order
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Domain
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+import NIOCore
+import Security
+import Storage
+
+struct ServiceAreaDTO: Codable, Sendable {
+    var latitude: Double
+    var longitude: Double
+    var radiusKm: Double
+}
+
+struct InstallerProfileRequest: RequestBody {
+    var serviceArea: ServiceAreaDTO
+    var available: Bool
+    var certifications: [String]
+    static let shape = BodyShape.object([
+        "serviceArea": .object(["latitude": .scalar, "longitude": .scalar, "radiusKm": .scalar]),
+        "available": .scalar, "certifications": .array(.scalar),
+    ])
+}
+
+struct InstallerProfileDTO: ResponseEncodable {
+    var serviceArea: ServiceAreaDTO
+    var available: Bool
+    var certifications: [String]
+    var updatedAt: Date
+
+    init(_ p: InstallerProfile) {
+        serviceArea = ServiceAreaDTO(latitude: p.serviceArea.centre.latitude, longitude: p.serviceArea.centre.longitude, radiusKm: p.serviceArea.radiusKm)
+        available = p.available
+        certifications = p.certifications
+        updatedAt = p.updatedAt
+    }
+}
+
+/// What an installer sees of an offered job: the coarse area only, never the address.
+struct OfferDTO: ResponseEncodable {
+    struct Area: Encodable, Sendable {
+        var city: String
+        var postalCodePrefix: String
+    }
+    var id: UUID
+    var orderId: UUID
+    var status: OfferStatus
+    var distanceKm: Double
+    var expiresAt: Date
+    var area: Area
+    var systemSizeKw: Double
+    var panelCount: Int
+    var roofType: RoofType
+    var preferredDate: String?
+
+    init(_ offer: Offer, _ order: Order) {
+        id = offer.id
+        orderId = order.id
+        status = offer.status
+        distanceKm = offer.distanceKm
+        expiresAt = offer.expiresAt
+        area = Area(city: order.address.city, postalCodePrefix: String(order.address.postalCode.prefix(2)))
+        systemSizeKw = order.spec.systemSizeKw
+        panelCount = order.spec.panelCount
+        roofType = order.spec.roofType
+        preferredDate = order.preferredDate?.description
+    }
+}
+
+struct OfferListDTO: ResponseEncodable {
+    var items: [OfferDTO]
+}
+
+/// A job the installer holds: now with the site address.
+struct JobDTO: ResponseEncodable {
+    var id: UUID
+    var status: OrderStatus
+    var address: Address
+    var location: GeoPointDTO
+    var systemSizeKw: Double
+    var panelCount: Int
+    var roofType: RoofType
+    var scheduledDate: String?
+    var notes: String?
+
+    init(_ o: Order) {
+        id = o.id
+        status = o.status
+        address = o.address
+        location = GeoPointDTO(o.location)
+        systemSizeKw = o.spec.systemSizeKw
+        panelCount = o.spec.panelCount
+        roofType = o.spec.roofType
+        scheduledDate = o.scheduledDate?.description
+        notes = o.notes
+    }
+}
+
+struct JobListDTO: ResponseEncodable {
+    var items: [JobDTO]
+}
+
+struct JobStatusRequest: RequestBody {
+    enum Target: String, Codable, Sendable {
+        case inProgress = "in_progress"
+        case completed
+    }
+    var status: Target
+    static let shape = BodyShape.object(["status": .scalar])
+}

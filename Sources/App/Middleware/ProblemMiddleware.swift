@@ -1,0 +1,50 @@
+import Domain
+import Hummingbird
+import Logging
+import Security
+import Storage
+import Foundation
+import HTTPTypes
+import NIOCore
+
+/// Turns every error into an RFC 9457 problem answer with a generic message. Known errors
+/// map to their status; anything else is logged (by type only) and becomes a bare 500.
+/// Access denials are written to the audit log here, after their transaction rolled back.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let services: AppServices
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return try await problem(for: error, context: context).response(requestID: context.requestID)
+        }
+    }
+
+    func problem(for error: any Error, context: Context) async throws -> ApiError {
+        switch error {
+        case let error as ApiError:
+            return error
+        case let denied as AccessDenied:
+            var stamped = denied.event
+            stamped.occurredAt = services.now()
+            let event = stamped
+            try? await services.store.write { db in try db.appendAudit(event) }
+            context.logger.notice("authorization denied", metadata: ["action": .string(event.detail ?? "")])
+            return denied.decision == .notFound ? .notFound : .forbidden
+        case let failure as ValidationFailure:
+            return .validation(failure.errors)
+        case StorageError.conflict:
+            return .conflict
+        case StorageError.unavailable, PasswordHasherError.overloaded:
+            context.logger.warning("dependency unavailable", metadata: ["error": .string(String(describing: error))])
+            return .unavailable
+        case let error as any HTTPResponseError:
+            return .generic(error.status)
+        default:
+            context.logger.error("unhandled error", metadata: ["error_type": .string(String(reflecting: type(of: error)))])
+            return .internalError
+        }
+    }
+}

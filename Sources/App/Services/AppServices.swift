@@ -1,0 +1,61 @@
+public import Domain
+public import Foundation
+public import Logging
+public import Security
+public import Storage
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The application's dependencies as plain values, so tests can replace any of them
+/// (for example the clock).
+public struct AppServices: Sendable {
+    public var config: AppConfig
+    public var store: any Store
+    public var hasher: PasswordHasher
+    public var now: @Sendable () -> Date
+    public var pricing: PricingRules
+    public var planner: DispatchPlanner
+    public var logger: Logger
+
+    public init(config: AppConfig, store: any Store, hasher: PasswordHasher, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+        self.config = config
+        self.store = store
+        self.hasher = hasher
+        self.now = now
+        self.pricing = PricingRules()
+        self.planner = DispatchPlanner(maxOffers: config.maxOffersPerOrder, offerTTL: config.offerTTL)
+        self.logger = logger
+    }
+}
+
+/// Who did something, from where, in which request: the common part of every audit event.
+struct AuditContext: Sendable {
+    var actor: Principal?
+    var clientIP: String?
+    var requestID: String?
+
+    init(actor: Principal?, clientIP: String?, requestID: String?) {
+        (self.actor, self.clientIP, self.requestID) = (actor, clientIP, requestID)
+    }
+
+    init(_ context: AppRequestContext) {
+        (actor, clientIP, requestID) = (context.principal, context.clientIP, context.requestID)
+    }
+
+    init(_ context: AuthenticatedContext) {
+        (actor, clientIP, requestID) = (context.principal, context.clientIP, context.requestID)
+    }
+
+    func event(
+        _ action: String, at time: Date, target: (type: String, id: UUID?)? = nil, outcome: AuditOutcome = .success,
+        actor override: Principal? = nil, detail: String? = nil
+    ) -> AuditEvent {
+        let who = override ?? actor
+        return AuditEvent(
+            occurredAt: time, actorID: who?.accountID, actorRole: who?.role, action: action,
+            targetType: target?.type, targetID: target?.id, outcome: outcome,
+            clientIP: clientIP, requestID: requestID, detail: detail.map { String($0.prefix(600)) }
+        )
+    }
+}

@@ -1,0 +1,35 @@
+public import Foundation
+
+/// A person who can log in: a customer, an installer or a staff member.
+public struct Account: Sendable, Equatable {
+    public var id: UUID
+    /// Normalised (trimmed, lower-cased) email address.
+    public var email: String
+    public var name: String
+    public var phone: String
+    public var role: Role
+    /// PHC-formatted Argon2id hash; never leaves the server.
+    public var passwordHash: String
+    public var createdAt: Date
+
+    public init(id: UUID, email: String, name: String, phone: String, role: Role, passwordHash: String, createdAt: Date) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.phone = phone
+        self.role = role
+        self.passwordHash = passwordHash
+        self.createdAt = createdAt
+    }
+}
+
+/// The authenticated caller of a request, as the authorization policy sees it.
+public struct Principal: Sendable, Equatable {
+    public var accountID: UUID
+    public var role: Role
+
+    public init(accountID: UUID, role: Role) {
+        self.accountID = accountID
+        self.role = role
+    }
+}

@@ -1,0 +1,74 @@
+public import Foundation
+
+/// Everything a caller can try to do. Every route names exactly one action.
+public enum Action: String, Sendable, CaseIterable {
+    case readOwnAccount
+    case createOrder
+    case listOwnOrders
+    case readOwnOrder
+    case acceptQuote
+    case cancelOwnOrder
+    case manageInstallerProfile
+    case listOffers
+    case acceptOffer
+    case listJobs
+    case updateJobStatus
+    case searchCustomers
+    case readCustomer
+    case readAnyOrder
+    case updateAnyOrder
+    case readSalesSummary
+    case readAuditEvents
+    case createAccount
+}
+
+/// Who the target of an action belongs to, when it belongs to someone.
+public enum Ownership: Sendable, Equatable {
+    /// The action has no single owned target (lists, searches, creation).
+    case none
+    /// The target belongs to (or is assigned to) this account.
+    case account(UUID?)
+}
+
+/// The policy's answer. Denials map to HTTP 403 (wrong role) and 404 (not yours, existence hidden).
+public enum Decision: Sendable, Equatable {
+    case allow
+    case forbidden
+    case notFound
+}
+
+/// Deny-by-default authorization: the single place that knows which role may do what,
+/// and which actions additionally require owning the target.
+public enum AccessPolicy {
+    /// Roles allowed to attempt each action. An action missing here is denied to everyone.
+    public static func allowedRoles(for action: Action) -> Set<Role> {
+        switch action {
+        case .readOwnAccount: Set(Role.allCases)
+        case .createOrder, .listOwnOrders, .readOwnOrder, .acceptQuote, .cancelOwnOrder: [.customer]
+        case .manageInstallerProfile, .listOffers, .acceptOffer, .listJobs, .updateJobStatus: [.installer]
+        case .searchCustomers, .readCustomer, .readAnyOrder, .updateAnyOrder: [.support, .admin]
+        case .readSalesSummary: [.sales, .admin]
+        case .readAuditEvents: [.engineer, .admin]
+        case .createAccount: [.admin]
+        }
+    }
+
+    /// Actions whose target must belong to the caller.
+    static func requiresOwnership(_ action: Action) -> Bool {
+        switch action {
+        case .readOwnOrder, .acceptQuote, .cancelOwnOrder, .acceptOffer, .updateJobStatus: true
+        default: false
+        }
+    }
+
+    /// Decides whether `principal` may perform `action` on a target with `ownership`.
+    ///
+    /// A caller without the role gets `.forbidden`; a caller with the role asking for
+    /// someone else's object gets `.notFound`, so the answer does not reveal that it exists.
+    public static func decide(_ principal: Principal, _ action: Action, _ ownership: Ownership = .none) -> Decision {
+        guard allowedRoles(for: action).contains(principal.role) else { return .forbidden }
+        guard requiresOwnership(action) else { return .allow }
+        guard case .account(let owner?) = ownership, owner == principal.accountID else { return .notFound }
+        return .allow
+    }
+}

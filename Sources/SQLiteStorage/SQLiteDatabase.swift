@@ -1,0 +1,71 @@
+import Foundation
+import NIOPosix
+public import Storage
+
+/// The embedded default database: one SQLite file (WAL, foreign keys on).
+///
+/// All work runs on one dedicated thread that owns the single connection, so transactions
+/// are serialized and never block an event loop. Writes start with `BEGIN IMMEDIATE`.
+public final class SQLiteDatabase: SQLDatabase {
+    private let pool: NIOThreadPool
+    private let connection: ConnectionBox
+
+    /// Opens (creating if needed) the database at `path`; its folder is created with mode 0700.
+    public init(path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: folder) {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        let isNew = !FileManager.default.fileExists(atPath: path)
+        connection = ConnectionBox(try SQLiteConnection(path: path))
+        if isNew {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        }
+        pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+    }
+
+    /// Parses `sqlite:PATH` (e.g. `sqlite:./data/solar.sqlite`).
+    public static func path(fromURL url: String) -> String? {
+        guard url.hasPrefix("sqlite:") else { return nil }
+        let path = String(url.dropFirst("sqlite:".count))
+        return path.isEmpty ? nil : path
+    }
+
+    public var migrations: [Migration] { SQLiteMigrations.all }
+
+    public var migrationsTableDDL: String {
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"
+    }
+
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
+        let box = connection
+        return try await pool.runIfActive {
+            try box.conn.execute("BEGIN IMMEDIATE", [])
+            do {
+                let result = try body(box.conn)
+                try box.conn.execute("COMMIT", [])
+                return result
+            } catch {
+                _ = try? box.conn.execute("ROLLBACK", [])
+                throw error
+            }
+        }
+    }
+
+    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
+        let box = connection
+        return try await pool.runIfActive { try body(box.conn) }
+    }
+
+    public func shutdown() async throws {
+        try await pool.shutdownGracefully()
+    }
+}
+
+/// Carries the connection to the database thread; only that thread uses it.
+private final class ConnectionBox: @unchecked Sendable {
+    let conn: SQLiteConnection
+    init(_ conn: SQLiteConnection) { self.conn = conn }
+}

@@ -1,0 +1,113 @@
+import Storage
+
+/// SQLite schema history. The MySQL driver ships the equivalent list; keep them in step.
+/// The schema enforces what the code also checks: NOT NULL, foreign keys, UNIQUE and CHECK.
+enum SQLiteMigrations {
+    static let roles = "'customer','installer','support','sales','engineer','admin'"
+    static let orderStatuses = "'requested','quoted','accepted','dispatching','scheduled','in_progress','completed','cancelled'"
+
+    static let all: [Migration] = [
+        Migration(version: 1, name: "core schema", statements: [
+            """
+            CREATE TABLE accounts (
+                id TEXT PRIMARY KEY CHECK (length(id) = 36),
+                email TEXT NOT NULL UNIQUE CHECK (length(email) BETWEEN 3 AND 254 AND email = lower(email)),
+                name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+                phone TEXT NOT NULL CHECK (length(phone) BETWEEN 8 AND 16),
+                role TEXT NOT NULL CHECK (role IN (\(roles))),
+                password_hash TEXT NOT NULL CHECK (substr(password_hash, 1, 10) = '$argon2id$'),
+                created_at INTEGER NOT NULL
+            ) STRICT
+            """,
+            """
+            CREATE TABLE sessions (
+                id TEXT PRIMARY KEY CHECK (length(id) = 36),
+                token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64),
+                account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL CHECK (kind IN ('api','web')),
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                last_seen_at INTEGER NOT NULL,
+                revoked_at INTEGER,
+                CHECK (expires_at > created_at)
+            ) STRICT
+            """,
+            "CREATE INDEX sessions_account ON sessions(account_id)",
+            """
+            CREATE TABLE installer_profiles (
+                installer_id TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+                latitude REAL NOT NULL CHECK (latitude BETWEEN -90 AND 90),
+                longitude REAL NOT NULL CHECK (longitude BETWEEN -180 AND 180),
+                radius_km REAL NOT NULL CHECK (radius_km BETWEEN 1 AND 500),
+                available INTEGER NOT NULL CHECK (available IN (0, 1)),
+                certifications TEXT NOT NULL CHECK (json_valid(certifications)),
+                updated_at INTEGER NOT NULL
+            ) STRICT
+            """,
+            """
+            CREATE TABLE orders (
+                id TEXT PRIMARY KEY CHECK (length(id) = 36),
+                customer_id TEXT NOT NULL REFERENCES accounts(id),
+                status TEXT NOT NULL CHECK (status IN (\(orderStatuses))),
+                address_line1 TEXT NOT NULL CHECK (length(address_line1) BETWEEN 1 AND 200),
+                address_line2 TEXT CHECK (length(address_line2) <= 200),
+                city TEXT NOT NULL CHECK (length(city) BETWEEN 1 AND 100),
+                region TEXT NOT NULL CHECK (length(region) BETWEEN 1 AND 100),
+                postal_code TEXT NOT NULL CHECK (length(postal_code) BETWEEN 1 AND 20),
+                country TEXT NOT NULL CHECK (length(country) = 2),
+                latitude REAL NOT NULL CHECK (latitude BETWEEN -90 AND 90),
+                longitude REAL NOT NULL CHECK (longitude BETWEEN -180 AND 180),
+                system_size_deci_kw INTEGER NOT NULL CHECK (system_size_deci_kw BETWEEN 5 AND 500),
+                panel_count INTEGER NOT NULL CHECK (panel_count BETWEEN 1 AND 200),
+                roof_type TEXT NOT NULL CHECK (roof_type IN ('asphalt_shingle','metal','tile','slate','flat')),
+                preferred_date TEXT CHECK (preferred_date IS NULL OR length(preferred_date) = 10),
+                notes TEXT CHECK (length(notes) <= 1000),
+                quote_currency TEXT NOT NULL CHECK (length(quote_currency) = 3),
+                quote_total_cents INTEGER NOT NULL CHECK (quote_total_cents >= 0),
+                quote_lines TEXT NOT NULL CHECK (json_valid(quote_lines)),
+                installer_id TEXT REFERENCES accounts(id),
+                scheduled_date TEXT CHECK (scheduled_date IS NULL OR length(scheduled_date) = 10),
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                CHECK (status NOT IN ('scheduled','in_progress','completed') OR installer_id IS NOT NULL)
+            ) STRICT
+            """,
+            "CREATE INDEX orders_customer ON orders(customer_id, created_at)",
+            "CREATE INDEX orders_installer ON orders(installer_id, updated_at)",
+            """
+            CREATE TABLE offers (
+                id TEXT PRIMARY KEY CHECK (length(id) = 36),
+                order_id TEXT NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+                installer_id TEXT NOT NULL REFERENCES accounts(id),
+                status TEXT NOT NULL CHECK (status IN ('open','accepted','expired','withdrawn')),
+                distance_km REAL NOT NULL CHECK (distance_km >= 0),
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL CHECK (expires_at > created_at),
+                UNIQUE (order_id, installer_id)
+            ) STRICT
+            """,
+            "CREATE INDEX offers_installer ON offers(installer_id, status, expires_at)",
+            // The database itself guarantees a single winner per order.
+            "CREATE UNIQUE INDEX offers_one_winner ON offers(order_id) WHERE status = 'accepted'",
+            """
+            CREATE TABLE audit_events (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE CHECK (length(id) = 36),
+                occurred_at INTEGER NOT NULL,
+                actor_id TEXT,
+                actor_role TEXT CHECK (actor_role IS NULL OR actor_role IN (\(roles))),
+                action TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 64),
+                target_type TEXT,
+                target_id TEXT,
+                outcome TEXT NOT NULL CHECK (outcome IN ('success','failure','denied')),
+                client_ip TEXT,
+                request_id TEXT,
+                detail TEXT CHECK (length(detail) <= 600)
+            )
+            """,
+            // Audit events are append-only.
+            "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+            "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+        ]),
+    ]
+}

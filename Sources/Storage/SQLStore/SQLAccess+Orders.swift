@@ -1,0 +1,88 @@
+import Domain
+import Foundation
+
+extension SQLAccess {
+    static let orderColumns = """
+        id, customer_id, status, address_line1, address_line2, city, region, postal_code, country, \
+        latitude, longitude, system_size_deci_kw, panel_count, roof_type, preferred_date, notes, \
+        quote_currency, quote_total_cents, quote_lines, installer_id, scheduled_date, created_at, updated_at
+        """
+
+    func insertOrder(_ o: Order) throws {
+        try conn.execute(
+            "INSERT INTO orders (\(Self.orderColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                .uuid(o.id), .uuid(o.customerID), .text(o.status.rawValue), .text(o.address.line1),
+                .optionalText(o.address.line2), .text(o.address.city), .text(o.address.region),
+                .text(o.address.postalCode), .text(o.address.country), .double(o.location.latitude),
+                .double(o.location.longitude), .int(Int64(o.spec.systemSizeDeciKw)), .int(Int64(o.spec.panelCount)),
+                .text(o.spec.roofType.rawValue), .optionalText(o.preferredDate?.description), .optionalText(o.notes),
+                .text(o.quote.currency), .int(o.quote.totalCents), try json(o.quote.lines), .uuid(o.installerID),
+                .optionalText(o.scheduledDate?.description), .date(o.createdAt), .date(o.updatedAt),
+            ]
+        )
+    }
+
+    func order(id: UUID) throws -> Order? {
+        try conn.query("SELECT \(Self.orderColumns) FROM orders WHERE id = ?", [.uuid(id)]).first.map(order(from:))
+    }
+
+    func orders(customerID: UUID, limit: Int, offset: Int) throws -> [Order] {
+        try conn.query(
+            "SELECT \(Self.orderColumns) FROM orders WHERE customer_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
+            [.uuid(customerID), .int(Int64(limit)), .int(Int64(offset))]
+        ).map(order(from:))
+    }
+
+    func orders(installerID: UUID, limit: Int) throws -> [Order] {
+        try conn.query(
+            "SELECT \(Self.orderColumns) FROM orders WHERE installer_id = ? ORDER BY updated_at DESC, id LIMIT ?",
+            [.uuid(installerID), .int(Int64(limit))]
+        ).map(order(from:))
+    }
+
+    func updateOrder(_ o: Order, expectedStatus: OrderStatus) throws -> Bool {
+        try conn.execute(
+            """
+            UPDATE orders SET status = ?, installer_id = ?, scheduled_date = ?, updated_at = ?
+            WHERE id = ? AND status = ?
+            """,
+            [.text(o.status.rawValue), .uuid(o.installerID), .optionalText(o.scheduledDate?.description),
+             .date(o.updatedAt), .uuid(o.id), .text(expectedStatus.rawValue)]
+        ) == 1
+    }
+
+    func salesFacts() throws -> [SalesFact] {
+        try conn.query("SELECT status, created_at, region, quote_total_cents, quote_currency FROM orders", []).map { row in
+            guard let status = OrderStatus(rawValue: try row.string("status")) else { throw StorageError.corruptRow("status") }
+            return SalesFact(
+                status: status, createdAt: try row.date("created_at"), region: try row.string("region"),
+                totalCents: try row.int("quote_total_cents"), currency: try row.string("quote_currency")
+            )
+        }
+    }
+
+    func order(from row: SQLRow) throws -> Order {
+        guard let status = OrderStatus(rawValue: try row.string("status")) else { throw StorageError.corruptRow("status") }
+        guard let roof = RoofType(rawValue: try row.string("roof_type")) else { throw StorageError.corruptRow("roof_type") }
+        let lines = try decodeJSON([QuoteLine].self, try row.string("quote_lines"), column: "quote_lines")
+        let quote = Quote(currency: try row.string("quote_currency"), lines: lines)
+        guard quote.totalCents == (try row.int("quote_total_cents")) else { throw StorageError.corruptRow("quote_total_cents") }
+        return Order(
+            id: try row.uuid("id"), customerID: try row.uuid("customer_id"), status: status,
+            address: Address(
+                line1: try row.string("address_line1"), line2: try row.optionalString("address_line2"),
+                city: try row.string("city"), region: try row.string("region"),
+                postalCode: try row.string("postal_code"), country: try row.string("country")
+            ),
+            location: GeoPoint(latitude: try row.double("latitude"), longitude: try row.double("longitude")),
+            spec: InstallationSpec(
+                systemSizeDeciKw: Int(try row.int("system_size_deci_kw")), panelCount: Int(try row.int("panel_count")), roofType: roof
+            ),
+            preferredDate: try row.optionalString("preferred_date").flatMap(CalendarDate.init),
+            notes: try row.optionalString("notes"), quote: quote, installerID: try row.optionalUUID("installer_id"),
+            scheduledDate: try row.optionalString("scheduled_date").flatMap(CalendarDate.init),
+            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
+        )
+    }
+}

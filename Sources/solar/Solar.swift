@@ -1,0 +1,109 @@
+import App
+import ArgumentParser
+import Domain
+import Foundation
+import Hummingbird
+import Logging
+import Security
+import Storage
+
+/// The `solar` command: serve the platform, migrate the database, manage accounts.
+@main
+struct Solar: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solar",
+        abstract: "SolarDispatch: on-demand solar-panel installation platform.",
+        subcommands: [Serve.self, Migrate.self, Accounts.self]
+    )
+}
+
+/// Reads and validates the configuration, and sets up JSON logging.
+func loadConfig() throws -> (AppConfig, Logger) {
+    let config: AppConfig
+    do {
+        config = try AppConfig.fromEnvironment()
+    } catch {
+        throw ValidationError("configuration refused: \(error.description)")
+    }
+    let level = Logger.Level(rawValue: config.logLevel) ?? .info
+    LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+    return (config, Logger(label: "solar"))
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the API and web interface.")
+
+    @Option(help: "Port to listen on (overrides PORT).")
+    var port: Int?
+
+    func run() async throws {
+        var (config, logger) = try loadConfig()
+        if let port {
+            guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
+            config.port = port
+        }
+        let services = try await makeServices(config: config, logger: logger)
+        logger.info("starting", metadata: ["host": .string(config.host), "port": .stringConvertible(config.port), "environment": .string(config.environment.rawValue)])
+        try await buildApplication(services: services).runService()
+        // In-flight requests have finished; now the database can close.
+        try await services.store.shutdown()
+        logger.info("stopped")
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations.")
+
+    @Flag(help: "Only report whether migrations are pending (exit 1 if so).")
+    var check = false
+
+    func run() async throws {
+        let (config, logger) = try loadConfig()
+        let store = try openStore(config: config)
+        defer { Task { try? await store.shutdown() } }
+        if check {
+            let current = try await store.isMigrated()
+            print(current ? "schema is current" : "migrations are pending")
+            if !current { throw ExitCode(1) }
+            return
+        }
+        let applied = try await store.migrate()
+        logger.info("migrate", metadata: ["applied": .string(applied.map(String.init).joined(separator: ","))])
+        print(applied.isEmpty ? "schema is current" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
+    }
+}
+
+struct Accounts: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage accounts.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an installer or staff account (also the first admin).",
+            discussion: "The password is read from a file (e.g. a mounted secret), never from the command line, and is never printed."
+        )
+
+        @Option(help: "Email address.") var email: String
+        @Option(help: "Role: installer, support, sales, engineer or admin (customer also allowed).") var role: String
+        @Option(help: "File whose first line is the password.") var passwordFile: String
+        @Option(help: "Display name.") var name: String = "Staff member"
+        @Option(help: "Phone in E.164 format.") var phone: String = "+10000000000"
+
+        func run() async throws {
+            let (config, logger) = try loadConfig()
+            guard let role = Role(rawValue: role) else { throw ValidationError("unknown role") }
+            let email = Formats.normalizedEmail(self.email)
+            guard Formats.isValidEmail(email) else { throw ValidationError("invalid email") }
+            guard Formats.isValidPhone(phone) else { throw ValidationError("phone must be E.164, e.g. +34600123456") }
+            guard let contents = FileManager.default.contents(atPath: passwordFile),
+                  let password = String(data: contents, encoding: .utf8)?.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init)
+            else { throw ValidationError("cannot read the password file") }
+            if let problem = PasswordPolicy.problem(with: password) { throw ValidationError("password \(problem)") }
+            var cliConfig = config
+            cliConfig.autoMigrate = config.environment != .production
+            let services = try await makeServices(config: cliConfig, logger: logger)
+            let account = try await createAccountFromCLI(services: services, email: email, name: name, phone: phone, role: role, password: password)
+            try? await services.store.shutdown()
+            print("created \(role.rawValue) account \(account.id.uuidString.lowercased())")
+        }
+    }
+}

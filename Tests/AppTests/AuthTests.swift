@@ -1,0 +1,98 @@
+@testable import App
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Storage
+import Testing
+
+@Suite("Signup, login, logout, audit and logs")
+struct AuthTests {
+    @Test("stored password hashes are Argon2id PHC strings, never the password")
+    func argon2InDatabase() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            _ = try await client.customer("hash@example.com")
+        }
+        let account = try #require(try await harness.services.store.read { db in try db.account(email: "hash@example.com") })
+        #expect(account.passwordHash.hasPrefix("$argon2id$v=19$"))
+        #expect(!account.passwordHash.contains("correct horse battery"))
+    }
+
+    @Test("a wrong password and an unknown email get the same 401 answer")
+    func sameFailure() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            _ = try await client.customer("known@example.com")
+            let wrong = try await client.call(.post, "/api/v1/auth/login", json: #"{"email":"known@example.com","password":"wrong password!!"}"#)
+            let unknown = try await client.call(.post, "/api/v1/auth/login", json: #"{"email":"nobody@example.com","password":"wrong password!!"}"#)
+            #expect(wrong.status == .unauthorized)
+            #expect(unknown.status == .unauthorized)
+            var a = try wrong.object(), b = try unknown.object()
+            a["instance"] = nil
+            b["instance"] = nil
+            #expect(NSDictionary(dictionary: a).isEqual(to: b))
+            #expect(wrong.headers[.contentType] == unknown.headers[.contentType])
+            // Email matching ignores case and surrounding spaces.
+            #expect(try await client.call(.post, "/api/v1/auth/login", json: #"{"email":" KNOWN@example.com","password":"correct horse battery"}"#).status == .ok)
+        }
+    }
+
+    @Test("an email can register only once")
+    func duplicateEmail() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            _ = try await client.customer("twice@example.com")
+            let again = try await client.call(.post, "/api/v1/auth/signup", json: #"{"email":"Twice@Example.com","password":"another password","name":"B","phone":"+34600123457"}"#)
+            #expect(again.status == .conflict)
+        }
+    }
+
+    @Test("audit events record signup, login success and failure, logout and transitions without secrets")
+    func auditTrail() async throws {
+        let harness = try await TestHarness.make()
+        let token = try await harness.app.test(.router) { client in
+            let token = try await client.customer("audited@example.com")
+            _ = try await client.call(.post, "/api/v1/auth/login", json: #"{"email":"audited@example.com","password":"not the password"}"#)
+            let id = try await client.order(token)
+            _ = try await client.call(.post, "/api/v1/orders/\(id)/cancel", token: token)
+            _ = try await client.call(.post, "/api/v1/auth/logout", token: token)
+            return token
+        }
+        let events = try await harness.services.store.read { db in try db.auditEvents(limit: 100, offset: 0) }
+        let actions = events.map { "\($0.action):\($0.outcome.rawValue)" }
+        for expected in ["auth.signup:success", "auth.login:success", "auth.login:failure", "order.create:success", "order.transition:success", "auth.logout:success"] {
+            #expect(actions.contains(expected), "\(expected)")
+        }
+        #expect(events.contains { $0.detail == "quoted->cancelled" })
+        #expect(events.allSatisfy { $0.requestID?.isEmpty == false })
+        let everything = events.map { "\($0)" }.joined()
+        for secret in ["correct horse battery", "not the password", token, "audited@example.com", "Carla", "+34600123456", "Calle Mayor"] {
+            #expect(!everything.contains(secret), "audit leaks \(secret)")
+        }
+    }
+
+    @Test("logs are JSON lines with a request id and contain no secrets or personal data")
+    func logs() async throws {
+        let harness = try await TestHarness.make()
+        let token = try await harness.app.test(.router) { client in
+            let token = try await client.customer("logged@example.com")
+            _ = try await client.call(.post, "/api/v1/auth/login", json: #"{"email":"logged@example.com","password":"wrong password!!"}"#)
+            _ = try await client.order(token)
+            _ = try await client.call(.get, "/api/v1/orders?limit=500", token: token)
+            return token
+        }
+        let lines = harness.logs.lines
+        #expect(lines.count >= 4)
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+            #expect(object["msg"] != nil && object["level"] != nil && object["ts"] != nil)
+        }
+        #expect(lines.filter { $0.contains("\"msg\":\"request\"") }.allSatisfy { $0.contains("\"request_id\"") })
+        let all = lines.joined(separator: "\n")
+        for secret in ["correct horse battery", "wrong password!!", token, "logged@example.com", "Carla", "+34600123456", "Calle Mayor", "limit=500"] {
+            #expect(!all.contains(secret), "logs leak \(secret)")
+        }
+    }
+}

@@ -1,0 +1,145 @@
+@testable import App
+import Foundation
+import Domain
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Storage
+import Testing
+
+@Suite("Bad input gets a clear, generic error and changes nothing")
+struct InputTests {
+    @Test("malformed JSON answers 400 problem+json")
+    func malformedJSON() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            for body in [#"{"email": "a@b.co", "password": "#, "[1,2,3]", "null", "\u{0}"] {
+                let response = try await client.call(.post, "/api/v1/auth/signup", json: body)
+                #expect(response.status == .badRequest)
+                #expect(response.headers[.contentType] == "application/problem+json")
+                #expect(try response.object()["type"] as? String == "/problems/malformed-request")
+            }
+        }
+    }
+
+    @Test("a 100 KiB body answers 413, declared or streamed")
+    func oversizedBody() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            let token = try await client.customer()
+            let big = #"{"notes":""# + String(repeating: "x", count: 100 * 1024) + #""}"#
+            let response = try await client.call(.post, "/api/v1/orders", token: token, json: big)
+            #expect(response.status == .contentTooLarge)
+            #expect(try response.object()["type"] as? String == "/problems/payload-too-large")
+            let page = try await client.call(.get, "/api/v1/orders", token: token).object()
+            #expect((page["items"] as? [Any])?.isEmpty == true)
+        }
+        try await harness.app.test(.live) { client in
+            let big = #"{"email":""# + String(repeating: "x", count: 100 * 1024) + #""}"#
+            let response = try await client.call(.post, "/api/v1/auth/login", json: big)
+            #expect(response.status == .contentTooLarge)
+        }
+    }
+
+    @Test("a non-JSON content type answers 415")
+    func contentType() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            let response = try await client.call(.post, "/api/v1/auth/login", json: #"{"email":"a@b.co","password":"x"}"#,
+                                                 headers: [.contentType: "text/plain"])
+            #expect(response.status == .unsupportedMediaType)
+        }
+    }
+
+    @Test("out-of-range and mistyped fields answer 422 naming the field, and create nothing")
+    func validation() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            let token = try await client.customer()
+            let cases: [(String, String)] = [
+                (TestBodies.order(latitude: 91), "location"),
+                (TestBodies.order(longitude: -181), "location"),
+                (TestBodies.order(size: 80), "systemSizeKw"),
+                (TestBodies.order(size: 6.4, panels: 2), "panelCount"),
+                (TestBodies.order().replacingOccurrences(of: "\"tile\"", with: "\"thatch\""), "roofType"),
+                (TestBodies.order().replacingOccurrences(of: "\"ES\"", with: "\"Spain\""), "address.country"),
+                (TestBodies.order().replacingOccurrences(of: "\"panelCount\":16", with: "\"panelCount\":\"16\""), "panelCount"),
+                (TestBodies.order().replacingOccurrences(of: "\"line1\":\"Calle Mayor 1\",", with: ""), "address.line1"),
+                (TestBodies.order().replacingOccurrences(of: "Gate code", with: String(repeating: "n", count: 1001)), "notes"),
+            ]
+            for (body, field) in cases {
+                let response = try await client.call(.post, "/api/v1/orders", token: token, json: body)
+                #expect(response.status == .unprocessableContent, "\(field)")
+                let errors = try response.object()["errors"] as? [[String: String]]
+                #expect(errors?.contains { $0["field"] == field } == true, "\(field): \(response.text)")
+            }
+            let page = try await client.call(.get, "/api/v1/orders", token: token).object()
+            #expect((page["items"] as? [Any])?.isEmpty == true)
+
+            let signups = [
+                #"{"email":"not-an-email","password":"correct horse battery","name":"A","phone":"+34600123456"}"#,
+                #"{"email":"a@example.com","password":"short","name":"A","phone":"+34600123456"}"#,
+                #"{"email":"a@example.com","password":"correct horse battery","name":"A","phone":"600123456"}"#,
+                #"{"email":"a@example.com","password":"\#(String(repeating: "p", count: 129))","name":"A","phone":"+34600123456"}"#,
+            ]
+            for body in signups {
+                #expect(try await client.call(.post, "/api/v1/auth/signup", json: body).status == .unprocessableContent)
+            }
+        }
+    }
+
+    @Test("a bad id in the path answers 400; unknown routes 404; wrong methods 405; all problem+json")
+    func routing() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            let token = try await client.customer()
+            #expect(try await client.call(.get, "/api/v1/orders/1%20OR%201=1", token: token).status == .badRequest)
+            let missing = try await client.call(.get, "/api/v1/nothing-here", token: token)
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[.contentType] == "application/problem+json")
+            let wrongMethod = try await client.call(.delete, "/api/v1/orders", token: token)
+            #expect([.methodNotAllowed, .notFound].contains(wrongMethod.status))
+            #expect(wrongMethod.headers[.contentType] == "application/problem+json")
+        }
+    }
+
+    @Test("error bodies never leak SQL, stack traces or type names")
+    func noInternals() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            let token = try await client.customer("dup@example.com")
+            var bodies: [String] = []
+            bodies.append(try await client.call(.post, "/api/v1/auth/signup",
+                                                json: #"{"email":"dup@example.com","password":"correct horse battery","name":"A","phone":"+34600123456"}"#).text)
+            bodies.append(try await client.call(.post, "/api/v1/orders", token: token, json: #"{"address": 5}"#).text)
+            bodies.append(try await client.call(.get, "/api/v1/staff/customers?query=x", token: token).text)
+            bodies.append(try await client.call(.post, "/api/v1/orders", token: token, json: "{").text)
+            for body in bodies {
+                for leak in ["SELECT", "INSERT", "sqlite", "constraint", "Swift.", "DecodingError", "StorageError", "App.", "CodingKeys", "file:", ".swift"] {
+                    #expect(!body.contains(leak), "\(leak) in \(body)")
+                }
+            }
+        }
+    }
+
+    @Test("search text is bound as a parameter: SQL metacharacters match nothing and break nothing")
+    func injection() async throws {
+        let harness = try await TestHarness.make()
+        let support = try await harness.account(.support)
+        try await harness.app.test(.router) { client in
+            _ = try await client.customer("victim@example.com")
+            let token = try await client.login(support.email)
+            for query in ["' OR '1'='1", "%' --", "%", "_%", "\\"] {
+                let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                let response = try await client.call(.get, "/api/v1/staff/customers?query=\(encoded)", token: token)
+                #expect(response.status == .ok || response.status == .unprocessableContent, "\(query)")
+                if response.status == .ok {
+                    #expect((try response.object()["items"] as? [Any])?.isEmpty == true, "\(query)")
+                }
+            }
+            let found = try await client.call(.get, "/api/v1/staff/customers?query=victim", token: token).object()["items"] as? [Any]
+            #expect(found?.count == 1)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+@testable import App
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Security
+import Storage
+import Synchronization
+
+/// Collects log lines so tests can check what the server logged.
+final class LogCapture: Sendable {
+    private let storage = Mutex<[String]>([])
+    var lines: [String] { storage.withLock { $0 } }
+    func append(_ line: String) { storage.withLock { $0.append(line) } }
+}
+
+/// A fresh application on its own temporary SQLite database.
+struct TestHarness {
+    let services: AppServices
+    let logs: LogCapture
+    let folder: URL
+
+    /// Cheap Argon2id parameters for speed; `SecurityTests` and `ConfigTests` check the production ones.
+    static let fastHashing = PasswordHasher.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
+
+    static func make(
+        config configure: (inout AppConfig) -> Void = { _ in },
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) async throws -> TestHarness {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("solar-test-\(UUID().uuidString)")
+        var config = AppConfig()
+        config.environment = .test
+        config.databaseURL = "sqlite:" + folder.appendingPathComponent("test.sqlite").path
+        configure(&config)
+        let logs = LogCapture()
+        let logger = Logger(label: "test") { label in JSONLogHandler(label: label, level: .debug, sink: { logs.append($0) }) }
+        let store = try openStore(config: config)
+        _ = try await store.migrate()
+        let hasher = try PasswordHasher(parameters: fastHashing, threads: 2)
+        let services = AppServices(config: config, store: store, hasher: hasher, now: now, logger: logger)
+        return TestHarness(services: services, logs: logs, folder: folder)
+    }
+
+    var app: some ApplicationProtocol { buildApplication(services: services) }
+
+    /// Creates an account directly (as the CLI or an admin would) and returns it.
+    @discardableResult
+    func account(_ role: Role, email: String? = nil, password: String = "correct horse battery") async throws -> Account {
+        try await createAccountFromCLI(
+            services: services, email: email ?? "\(role.rawValue)-\(UUID().uuidString.prefix(8).lowercased())@example.com",
+            name: "Test \(role.rawValue)", phone: "+34600000001", role: role, password: password
+        )
+    }
+}
+
+/// Convenience calls against the JSON API.
+extension TestClientProtocol {
+    func call(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil, headers extra: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        return try await execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+
+    func login(_ email: String, _ password: String = "correct horse battery") async throws -> String {
+        let response = try await call(.post, "/api/v1/auth/login", json: #"{"email":"\#(email)","password":"\#(password)"}"#)
+        guard response.status == .ok else { throw HarnessError.unexpected(response.status.code) }
+        return try response.object()["accessToken"] as! String
+    }
+
+    /// Signs up a new customer through the API and returns a token.
+    func customer(_ email: String = "c-\(UUID().uuidString.prefix(8).lowercased())@example.com") async throws -> String {
+        let body = #"{"email":"\#(email)","password":"correct horse battery","name":"Carla Customer","phone":"+34600123456"}"#
+        let response = try await call(.post, "/api/v1/auth/signup", json: body)
+        guard response.status == .created else { throw HarnessError.unexpected(response.status.code) }
+        return try await login(email)
+    }
+
+    /// Creates an order near Madrid and returns its id.
+    func order(_ token: String, latitude: Double = 40.4168, longitude: Double = -3.7038) async throws -> String {
+        let response = try await call(.post, "/api/v1/orders", token: token, json: TestBodies.order(latitude: latitude, longitude: longitude))
+        guard response.status == .created else { throw HarnessError.unexpected(response.status.code) }
+        return try response.object()["id"] as! String
+    }
+}
+
+enum HarnessError: Error {
+    case unexpected(Int)
+}
+
+enum TestBodies {
+    static func order(latitude: Double = 40.4168, longitude: Double = -3.7038, size: Double = 6.4, panels: Int = 16) -> String {
+        """
+        {"address":{"line1":"Calle Mayor 1","city":"Madrid","region":"Madrid","postalCode":"28013","country":"ES"},
+         "location":{"latitude":\(latitude),"longitude":\(longitude)},
+         "systemSizeKw":\(size),"panelCount":\(panels),"roofType":"tile","notes":"Gate code at reception"}
+        """
+    }
+
+    static let installerProfile = #"{"serviceArea":{"latitude":40.45,"longitude":-3.69,"radiusKm":50},"available":true,"certifications":["NABCEP PV"]}"#
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+
+    func object() throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+    }
+}
