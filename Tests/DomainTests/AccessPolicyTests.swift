@@ -1,0 +1,43 @@
+import Domain
+import Foundation
+import Testing
+
+@Suite("Access policy: deny by default")
+struct AccessPolicyTests {
+    let me = UUID()
+
+    @Test("each action is open to exactly its roles", arguments: Action.allCases)
+    func roles(_ action: Action) {
+        let allowed = AccessPolicy.allowedRoles(for: action)
+        for role in Role.allCases {
+            let decision = AccessPolicy.decide(Principal(accountID: me, role: role), action, .account(me))
+            #expect((decision == .allow) == allowed.contains(role), "\(role) \(action)")
+            if !allowed.contains(role) { #expect(decision == .forbidden) }
+        }
+    }
+
+    @Test("staff data is closed to customers and installers; audit to support and sales; PII to engineers and sales")
+    func separation() {
+        for action in [Action.searchCustomers, .readCustomer, .readAnyOrder, .updateAnyOrder, .readSalesSummary, .readAuditEvents, .createAccount] {
+            #expect(!AccessPolicy.allowedRoles(for: action).contains(.customer))
+            #expect(!AccessPolicy.allowedRoles(for: action).contains(.installer))
+        }
+        #expect(AccessPolicy.allowedRoles(for: .readAuditEvents) == [.engineer, .admin])
+        #expect(!AccessPolicy.allowedRoles(for: .searchCustomers).contains(.engineer))
+        #expect(!AccessPolicy.allowedRoles(for: .searchCustomers).contains(.sales))
+        #expect(AccessPolicy.allowedRoles(for: .createAccount) == [.admin])
+    }
+
+    @Test("owned targets: someone else's answers notFound, hiding that it exists")
+    func ownership() {
+        let customer = Principal(accountID: me, role: .customer)
+        #expect(AccessPolicy.decide(customer, .readOwnOrder, .account(me)) == .allow)
+        #expect(AccessPolicy.decide(customer, .readOwnOrder, .account(UUID())) == .notFound)
+        #expect(AccessPolicy.decide(customer, .readOwnOrder, .account(nil)) == .notFound)
+        #expect(AccessPolicy.decide(customer, .readOwnOrder, .none) == .notFound)
+        let installer = Principal(accountID: me, role: .installer)
+        #expect(AccessPolicy.decide(installer, .updateJobStatus, .account(nil)) == .notFound)
+        #expect(AccessPolicy.decide(installer, .acceptOffer, .account(UUID())) == .notFound)
+        #expect(AccessPolicy.decide(installer, .acceptOffer, .account(me)) == .allow)
+    }
+}

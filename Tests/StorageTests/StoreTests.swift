@@ -1,0 +1,182 @@
+import Domain
+import Foundation
+import Storage
+import Testing
+
+@Suite("Storage interface, run against every driver")
+struct StoreTests {
+    @Test("migrations are versioned and idempotent", arguments: TestDriver.allCases)
+    func migrations(_ driver: TestDriver) async throws {
+        let (store, _) = try await driver.make()
+        #expect(try await store.isMigrated())
+        #expect(try await store.migrate().isEmpty)
+    }
+
+    @Test("accounts round-trip; email is unique", arguments: TestDriver.allCases)
+    func accounts(_ driver: TestDriver) async throws {
+        let (store, _) = try await driver.make()
+        let account = Fixtures.account(email: "ann@example.com")
+        try await store.write { db in try db.insertAccount(account) }
+        #expect(try await store.read { db in try db.account(id: account.id) } == account)
+        #expect(try await store.read { db in try db.account(email: "ann@example.com") } == account)
+        var copy = Fixtures.account(email: "ann@example.com")
+        copy.name = "Twin"
+        let twin = copy
+        await #expect(throws: StorageError.conflict) { try await store.write { db in try db.insertAccount(twin) } }
+    }
+
+    @Test("a failing transaction leaves nothing behind", arguments: TestDriver.allCases)
+    func rollback(_ driver: TestDriver) async throws {
+        let (store, _) = try await driver.make()
+        let first = Fixtures.account(email: "first@example.com")
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) {
+            try await store.write { db in
+                try db.insertAccount(first)
+                try db.insertOrder(Fixtures.order(customer: first.id))
+                throw Boom()
+            }
+        }
+        #expect(try await store.read { db in try db.account(id: first.id) } == nil)
+        #expect(try await store.read { db in try db.orders(customerID: first.id, limit: 10, offset: 0) }.isEmpty)
+    }
+
+    @Test("the schema enforces CHECK, NOT NULL and foreign keys itself", arguments: TestDriver.allCases)
+    func constraints(_ driver: TestDriver) async throws {
+        let (store, database) = try await driver.make()
+        let customer = Fixtures.account()
+        try await store.write { db in try db.insertAccount(customer) }
+        // A status outside the state machine.
+        await #expect(throws: StorageError.self) {
+            try await database.transaction { conn in
+                try conn.execute("UPDATE accounts SET role = ? WHERE id = ?", [.text("superuser"), .uuid(customer.id)])
+            }
+        }
+        // An order for a customer that does not exist.
+        await #expect(throws: StorageError.constraintViolation) {
+            try await store.write { db in try db.insertOrder(Fixtures.order(customer: UUID())) }
+        }
+        // A scheduled order without an installer.
+        await #expect(throws: StorageError.constraintViolation) {
+            try await store.write { db in try db.insertOrder(Fixtures.order(customer: customer.id, status: .scheduled)) }
+        }
+        // A password that is not an Argon2id hash.
+        var unhashed = Fixtures.account()
+        unhashed.passwordHash = "hunter2"
+        let plain = unhashed
+        await #expect(throws: StorageError.constraintViolation) { try await store.write { db in try db.insertAccount(plain) } }
+    }
+
+    @Test("updates are conditional on the expected status", arguments: TestDriver.allCases)
+    func conditionalUpdate(_ driver: TestDriver) async throws {
+        let (store, _) = try await driver.make()
+        let customer = Fixtures.account()
+        var order = Fixtures.order(customer: customer.id)
+        try await store.write { [order] db in
+            try db.insertAccount(customer)
+            try db.insertOrder(order)
+        }
+        order.status = .accepted
+        let changed = order
+        #expect(try await store.write { db in try db.updateOrder(changed, expectedStatus: .quoted) })
+        #expect(try await !store.write { db in try db.updateOrder(changed, expectedStatus: .quoted) })
+        #expect(try await store.read { db in try db.order(id: changed.id) }?.status == .accepted)
+    }
+
+    @Test("an offer is claimed once, only by its installer, only while open and unexpired; one winner per order", arguments: TestDriver.allCases)
+    func offers(_ driver: TestDriver) async throws {
+        let (store, database) = try await driver.make()
+        let customer = Fixtures.account(), a = Fixtures.account(.installer), b = Fixtures.account(.installer)
+        let order = Fixtures.order(customer: customer.id, status: .dispatching)
+        let offerA = Fixtures.offer(order: order.id, installer: a.id)
+        let offerB = Fixtures.offer(order: order.id, installer: b.id)
+        let stale = Fixtures.offer(order: order.id, installer: customer.id, expires: Date().addingTimeInterval(-1))
+        try await store.write { db in
+            for account in [customer, a, b] { try db.insertAccount(account) }
+            try db.insertOrder(order)
+            for offer in [offerA, offerB, stale] { try db.insertOffer(offer) }
+        }
+        let now = Date()
+        #expect(try await !store.write { db in try db.claimOffer(id: offerA.id, installerID: b.id, now: now) })
+        #expect(try await !store.write { db in try db.claimOffer(id: stale.id, installerID: customer.id, now: now) })
+        #expect(try await store.write { db in try db.claimOffer(id: offerA.id, installerID: a.id, now: now) })
+        #expect(try await !store.write { db in try db.claimOffer(id: offerA.id, installerID: a.id, now: now) })
+        #expect(try await store.read { db in try db.openOffers(installerID: b.id, now: now) }.count == 1)
+        // Even bypassing the application, the database refuses a second accepted offer.
+        await #expect(throws: StorageError.self) {
+            try await database.transaction { conn in
+                try conn.execute("UPDATE offers SET status = 'accepted' WHERE id = ?", [.uuid(offerB.id)])
+            }
+        }
+        try await store.write { db in try db.closeOpenOffers(orderID: order.id, keeping: nil, status: .withdrawn) }
+        #expect(try await store.read { db in try db.offer(id: offerB.id) }?.status == .withdrawn)
+        #expect(try await store.read { db in try db.offer(id: offerA.id) }?.status == .accepted)
+    }
+
+    @Test("audit events are append-only in the database", arguments: TestDriver.allCases)
+    func auditAppendOnly(_ driver: TestDriver) async throws {
+        let (store, database) = try await driver.make()
+        let event = AuditEvent(occurredAt: Date(), actorID: UUID(), actorRole: .support, action: "staff.customer.view", outcome: .success)
+        try await store.write { db in try db.appendAudit(event) }
+        #expect(try await store.read { db in try db.auditEvents(limit: 10, offset: 0) }.map(\.id) == [event.id])
+        await #expect(throws: StorageError.self) {
+            try await database.transaction { conn in try conn.execute("DELETE FROM audit_events", []) }
+        }
+        await #expect(throws: StorageError.self) {
+            try await database.transaction { conn in try conn.execute("UPDATE audit_events SET action = 'nothing'", []) }
+        }
+        #expect(try await store.read { db in try db.auditEvents(limit: 10, offset: 0) }.count == 1)
+    }
+
+    @Test("sessions: only the hash is stored; expired and revoked sessions are not active", arguments: TestDriver.allCases)
+    func sessions(_ driver: TestDriver) async throws {
+        let (store, database) = try await driver.make()
+        let account = Fixtures.account()
+        let now = Date()
+        let hash = String(repeating: "ab", count: 32)
+        let session = SessionRecord(id: UUID(), tokenHash: hash, accountID: account.id, kind: .api,
+                                    createdAt: now, expiresAt: now.addingTimeInterval(60), lastSeenAt: now)
+        try await store.write { db in
+            try db.insertAccount(account)
+            try db.insertSession(session)
+        }
+        #expect(try await store.read { db in try db.activeSession(tokenHash: hash, now: now) }?.1 == account)
+        #expect(try await store.read { db in try db.activeSession(tokenHash: hash, now: now.addingTimeInterval(61)) } == nil)
+        #expect(try await store.write { db in try db.revokeSession(id: session.id, at: now) })
+        #expect(try await store.read { db in try db.activeSession(tokenHash: hash, now: now) } == nil)
+        let columns = try await database.withConnection { conn in try conn.query("SELECT * FROM sessions", []) }
+        #expect(columns.first?.values.keys.contains("token") == false)
+    }
+
+    @Test("customer search binds the text and escapes LIKE wildcards", arguments: TestDriver.allCases)
+    func search(_ driver: TestDriver) async throws {
+        let (store, _) = try await driver.make()
+        let ann = Fixtures.account(email: "ann@example.com")
+        let staff = Fixtures.account(.support, email: "ann.support@example.com")
+        try await store.write { db in
+            try db.insertAccount(ann)
+            try db.insertAccount(staff)
+        }
+        #expect(try await store.read { db in try db.searchCustomers(query: "ANN@", limit: 10) }.map(\.id) == [ann.id])
+        for hostile in ["%", "_", "' OR '1'='1", "\\", "%' --"] {
+            #expect(try await store.read { db in try db.searchCustomers(query: hostile, limit: 10) }.isEmpty, "\(hostile)")
+        }
+    }
+
+    @Test("installer profiles upsert and only available installers are candidates", arguments: TestDriver.allCases)
+    func profiles(_ driver: TestDriver) async throws {
+        let (store, _) = try await driver.make()
+        let installer = Fixtures.account(.installer)
+        var profile = InstallerProfile(installerID: installer.id, serviceArea: ServiceArea(centre: GeoPoint(latitude: 40, longitude: -3), radiusKm: 20),
+                                       available: true, certifications: ["PV"], updatedAt: Date(timeIntervalSince1970: 1_800_000_000))
+        try await store.write { [profile] db in
+            try db.insertAccount(installer)
+            try db.saveInstallerProfile(profile)
+        }
+        #expect(try await store.read { db in try db.availableInstallerProfiles() }.count == 1)
+        profile.available = false
+        try await store.write { [profile] db in try db.saveInstallerProfile(profile) }
+        #expect(try await store.read { db in try db.installerProfile(installerID: installer.id) } == profile)
+        #expect(try await store.read { db in try db.availableInstallerProfiles() }.isEmpty)
+    }
+}
