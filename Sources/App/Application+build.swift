@@ -32,8 +32,8 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware(hsts: true))
+    router.add(middleware: ProblemMiddleware(services: services, web: WebSupport(config: services.config)))
     router.add(middleware: AllowListCORSMiddleware(allowed: Set(services.config.corsAllowedOrigins)))
-    router.add(middleware: ProblemMiddleware(services: services))
     router.add(middleware: BodyLimitMiddleware())
     router.add(middleware: AuthMiddleware(auth: AuthService(services: services), trustProxyHeaders: services.config.trustProxyHeaders))
 

@@ -46,6 +46,7 @@ struct HeadersTests {
             #expect(evil.headers[.accessControlAllowOrigin] == nil)
             let preflight = try await client.call(.options, "/api/v1/orders", headers: [.origin: "https://evil.example", .accessControlRequestMethod: "POST"])
             #expect(preflight.status == .forbidden)
+            Self.expectSecurityHeaders(preflight)
             #expect(preflight.headers[.accessControlAllowOrigin] == nil)
             let allowed = try await client.call(.options, "/api/v1/orders", headers: [.origin: "https://app.solardispatch.example", .accessControlRequestMethod: "POST"])
             #expect(allowed.status == .noContent)

@@ -51,6 +51,11 @@ public struct AuthenticatedContext: ChildRequestContext {
 
     public var maxUploadSize: Int { 64 * 1024 }
 
+    /// Role check of the access policy for `action` (403 when the role may not attempt it).
+    public func requireRole(for action: Action) throws(AccessDenied) {
+        guard AccessPolicy.allowedRoles(for: action).contains(principal.role) else { throw denial(action, .forbidden) }
+    }
+
     /// Applies the access policy. A denial is thrown (and audited by `ProblemMiddleware`).
     public func authorize(_ action: Action, _ ownership: Ownership = .none, target: (type: String, id: UUID)? = nil) throws(AccessDenied) {
         let decision = AccessPolicy.decide(principal, action, ownership)

@@ -17,9 +17,7 @@ extension RouterGroup where Context == AuthenticatedContext {
         handler: @escaping @Sendable (Request, AuthenticatedContext) async throws -> some ResponseGenerator
     ) -> Self {
         on(path, method: method) { request, context in
-            guard AccessPolicy.allowedRoles(for: action).contains(context.principal.role) else {
-                throw context.denial(action, .forbidden)
-            }
+            try context.requireRole(for: action)
             return try await handler(request, context)
         }
     }

@@ -13,13 +13,23 @@ import NIOCore
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let services: AppServices
+    let web: WebSupport
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            return try await problem(for: error, context: context).response(requestID: context.requestID)
+            let problem = try await problem(for: error, context: context)
+            guard Self.isWebPage(request.uri.path) else { return try problem.response(requestID: context.requestID) }
+            if problem.status == .unauthorized { return web.redirect("/login") }
+            let values: [String: Any] = ["title": problem.title, "status": "\(problem.status.code)", "message": problem.title]
+            return web.page("error", values, status: problem.status)
         }
+    }
+
+    /// Web pages get HTML errors; the API, health and contract routes get problem+json.
+    static func isWebPage(_ path: String) -> Bool {
+        !(path.hasPrefix("/api/") || path.hasPrefix("/health/") || path == "/openapi.yaml")
     }
 
     func problem(for error: any Error, context: Context) async throws -> ApiError {

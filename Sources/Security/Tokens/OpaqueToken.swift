@@ -54,3 +54,18 @@ public func constantTimeEquals(_ a: String, _ b: String) -> Bool {
     }
     return diff == 0
 }
+
+/// Synchronizer tokens for the web forms of a session.
+public enum CSRFToken {
+    /// The form token of the session whose token hash is `sessionTokenHash`. It is derived
+    /// from the secret session token, so a site that cannot read the cookie cannot compute it.
+    public static func value(sessionTokenHash: String) -> String {
+        OpaqueToken.storageHash(of: "csrf:" + sessionTokenHash)
+    }
+
+    /// Constant-time check of a submitted form token.
+    public static func isValid(_ submitted: String?, sessionTokenHash: String) -> Bool {
+        guard let submitted else { return false }
+        return constantTimeEquals(submitted, value(sessionTokenHash: sessionTokenHash))
+    }
+}
