@@ -30,7 +30,8 @@ struct HeadersTests {
             Self.expectSecurityHeaders(try await client.call(.get, "/api/v1/me", token: token))
             Self.expectSecurityHeaders(try await client.call(.get, "/api/v1/me"))
             Self.expectSecurityHeaders(try await client.call(.post, "/api/v1/auth/login", json: "{"))
-            Self.expectSecurityHeaders(try await client.call(.get, "/no/such/page"))
+            Self.expectSecurityHeaders(try await client.call(.get, "/api/v1/no/such/thing"))
+            Self.expectSecurityHeaders(try await client.call(.get, "/no/such/page"), html: true)
             Self.expectSecurityHeaders(try await client.call(.get, "/health/live"))
         }
     }
