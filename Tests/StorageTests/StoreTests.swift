@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import SQLiteStorage
 import Storage
 import Testing
 
@@ -178,5 +179,19 @@ struct StoreTests {
         try await store.write { [profile] db in try db.saveInstallerProfile(profile) }
         #expect(try await store.read { db in try db.installerProfile(installerID: installer.id) } == profile)
         #expect(try await store.read { db in try db.availableInstallerProfiles() }.isEmpty)
+    }
+}
+
+@Suite("SQLite file protection")
+struct SQLiteFileTests {
+    @Test("the data folder is 0700 and a new database file 0600")
+    func permissions() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("perm-\(UUID().uuidString)/data")
+        let path = folder.appendingPathComponent("solar.sqlite").path
+        _ = try SQLiteDatabase(path: path)
+        let folderMode = try FileManager.default.attributesOfItem(atPath: folder.path)[.posixPermissions] as? Int
+        let fileMode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(folderMode == 0o700)
+        #expect(fileMode == 0o600)
     }
 }

@@ -1,0 +1,74 @@
+@testable import App
+import Foundation
+import Logging
+import Security
+import Storage
+import Testing
+
+@Suite("Configuration")
+struct ConfigTests {
+    @Test("defaults: SQLite under ./data, port 8080, loopback")
+    func defaults() throws {
+        let config = try AppConfig.fromEnvironment([:])
+        #expect(config.databaseURL == "sqlite:./data/solar.sqlite")
+        #expect(config.port == 8080)
+        #expect(config.host == "127.0.0.1")
+        #expect(config.environment == .development && config.autoMigrate)
+    }
+
+    static let secureProduction = [
+        "ENVIRONMENT": "production", "PUBLIC_ORIGIN": "https://app.solardispatch.example",
+        "CORS_ALLOWED_ORIGINS": "https://app.solardispatch.example",
+    ]
+
+    @Test("a secure production configuration starts")
+    func production() throws {
+        let config = try AppConfig.fromEnvironment(Self.secureProduction)
+        #expect(config.environment == .production && !config.autoMigrate)
+    }
+
+    @Test("production refuses insecure settings", arguments: [
+        ["PUBLIC_ORIGIN": "http://app.solardispatch.example"],
+        ["CORS_ALLOWED_ORIGINS": "http://partner.example"],
+        ["LOG_LEVEL": "debug"],
+        ["AUTO_MIGRATE": "true"],
+    ])
+    func insecureProduction(_ override: [String: String]) {
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(Self.secureProduction.merging(override) { $1 }) }
+    }
+
+    @Test("any environment refuses wildcard CORS and malformed values", arguments: [
+        ["CORS_ALLOWED_ORIGINS": "*"], ["PORT": "0"], ["PORT": "http"], ["ENVIRONMENT": "staging"],
+        ["DATABASE_URL": "postgres://x"], ["LOG_LEVEL": "loud"], ["API_TOKEN_TTL_SECONDS": "5"], ["TRUST_PROXY_HEADERS": "maybe"],
+    ])
+    func malformed(_ env: [String: String]) {
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(env) }
+    }
+
+    @Test("errors name the variable, never echo its value")
+    func noSecretsInErrors() {
+        do {
+            _ = try AppConfig.fromEnvironment(["DATABASE_URL": "mysql://app:s3cr3t@db/solar"])
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(!error.description.contains("s3cr3t"))
+        }
+    }
+
+    @Test("the real service wiring uses the OWASP Argon2id parameters")
+    func realHasher() async throws {
+        var config = AppConfig()
+        config.databaseURL = "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)/db.sqlite").path
+        let services = try await makeServices(config: config, logger: Logger(label: "test"))
+        #expect(services.hasher.parameters == .owasp)
+        try await services.store.shutdown()
+    }
+
+    @Test("without auto-migrate, an unmigrated database refuses to start")
+    func refusesUnmigrated() async throws {
+        var config = AppConfig()
+        config.autoMigrate = false
+        config.databaseURL = "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)/db.sqlite").path
+        await #expect(throws: ConfigError.self) { try await makeServices(config: config, logger: Logger(label: "test")) }
+    }
+}
