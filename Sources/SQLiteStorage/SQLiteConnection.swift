@@ -54,7 +54,11 @@ final class SQLiteConnection: SQLConnection {
             case .null: sqlite3_bind_null(statement, position)
             case .int(let i): sqlite3_bind_int64(statement, position, i)
             case .double(let d): sqlite3_bind_double(statement, position, d)
-            case .text(let t): sqlite3_bind_text(statement, position, t, -1, Self.transient)
+            case .text(let t):
+                // Explicit byte length: text with an embedded NUL is stored whole, never cut short.
+                t.utf8CString.withUnsafeBufferPointer { buffer in
+                    sqlite3_bind_text(statement, position, buffer.baseAddress, Int32(buffer.count - 1), Self.transient)
+                }
             }
             guard rc == SQLITE_OK else { throw error(rc) }
         }
@@ -85,10 +89,17 @@ final class SQLiteConnection: SQLConnection {
             case SQLITE_INTEGER: .int(sqlite3_column_int64(statement, column))
             case SQLITE_FLOAT: .double(sqlite3_column_double(statement, column))
             case SQLITE_NULL: .null
-            default: .text(String(cString: sqlite3_column_text(statement, column)))
+            default: .text(Self.text(statement, column))
             }
         }
         return SQLRow(values: values)
+    }
+
+    /// Reads a text column by its byte length, so embedded NUL characters survive.
+    private static func text(_ statement: OpaquePointer, _ column: Int32) -> String {
+        guard let bytes = sqlite3_column_text(statement, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
     }
 
     /// Maps SQLite result codes to storage errors; the message names no values.

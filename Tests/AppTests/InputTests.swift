@@ -42,6 +42,24 @@ struct InputTests {
         }
     }
 
+    @Test("extreme numbers and control characters answer 422 and the server keeps serving")
+    func hostileValues() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.live) { client in
+            let token = try await client.customer()
+            for size in ["1e308", "-1e308", "1e18", "9223372036854775807"] {
+                let body = TestBodies.order().replacingOccurrences(of: "\"systemSizeKw\":6.4", with: "\"systemSizeKw\":\(size)")
+                let response = try await client.call(.post, "/api/v1/orders", token: token, json: body)
+                #expect(response.status == .unprocessableContent, "\(size)")
+            }
+            let nul = #"{"email":"a\u0000b@example.com","password":"pw-long-enough","name":"N","phone":"+34600000000"}"#
+            #expect(try await client.call(.post, "/api/v1/auth/signup", json: nul).status == .unprocessableContent)
+            let name = #"{"email":"ctl@example.com","password":"pw-long-enough","name":"N\u0000","phone":"+34600000000"}"#
+            #expect(try await client.call(.post, "/api/v1/auth/signup", json: name).status == .unprocessableContent)
+            #expect(try await client.call(.get, "/health/live").status == .ok)
+        }
+    }
+
     @Test("a non-JSON content type answers 415")
     func contentType() async throws {
         let harness = try await TestHarness.make()

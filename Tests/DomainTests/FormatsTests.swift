@@ -7,6 +7,7 @@ struct FormatsTests {
     @Test("emails", arguments: [
         ("ann@example.com", true), ("a.b+c@sub.example.es", true), ("no-at.example.com", false), ("a@b", false),
         ("a@@b.com", false), ("a b@c.com", false), ("@example.com", false), ("a@example.c", false), ("a@exa_mple.com", false),
+        ("a\u{0}b@example.com", false), ("a\u{7}b@example.com", false), ("jos\u{E9}@example.com", false),
     ])
     func emails(_ email: String, _ valid: Bool) {
         #expect(Formats.isValidEmail(email) == valid)

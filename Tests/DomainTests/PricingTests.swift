@@ -50,6 +50,9 @@ struct PricingTests {
     @Test("invalid drafts name the field", arguments: [
         (0.4, 2, 40.0, nil as String?, "systemSizeKw"),
         (Double.nan, 16, 40.0, nil, "systemSizeKw"),
+        (1e308, 16, 40.0, nil, "systemSizeKw"),
+        (-1e18, 16, 40.0, nil, "systemSizeKw"),
+        (Double.infinity, 16, 40.0, nil, "systemSizeKw"),
         (6.4, 0, 40.0, nil, "panelCount"),
         (6.4, 100, 40.0, nil, "panelCount"),
         (6.4, 16, 90.5, nil, "location"),

@@ -26,6 +26,20 @@ struct StoreTests {
         await #expect(throws: StorageError.conflict) { try await store.write { db in try db.insertAccount(twin) } }
     }
 
+    @Test("text is stored whole, including an embedded NUL", arguments: TestDriver.allCases)
+    func nulRoundTrip(_ driver: TestDriver) async throws {
+        let (store, _) = try await driver.make()
+        let customer = Fixtures.account()
+        var order = Fixtures.order(customer: customer.id)
+        order.notes = "before\u{0}after ☀"
+        let stored = order
+        try await store.write { db in
+            try db.insertAccount(customer)
+            try db.insertOrder(stored)
+        }
+        #expect(try await store.read { db in try db.order(id: stored.id) }?.notes == "before\u{0}after ☀")
+    }
+
     @Test("a failing transaction leaves nothing behind", arguments: TestDriver.allCases)
     func rollback(_ driver: TestDriver) async throws {
         let (store, _) = try await driver.make()

@@ -47,6 +47,10 @@ struct ProblemMiddleware: RouterMiddleware {
             return .validation(failure.errors)
         case StorageError.conflict:
             return .conflict
+        case StorageError.constraintViolation:
+            // The schema caught input the validators let through: refuse it, and log it to fix the validator.
+            context.logger.warning("database constraint refused a write")
+            return ApiError(.unprocessableContent, "constraint", "The request contains a value the service does not accept.")
         case StorageError.unavailable, PasswordHasherError.overloaded:
             context.logger.warning("dependency unavailable", metadata: ["error": .string(String(describing: error))])
             return .unavailable

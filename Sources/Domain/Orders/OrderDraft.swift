@@ -27,10 +27,12 @@ public struct OrderDraft: Sendable, Equatable {
         v.text(address.postalCode, "address.postalCode", 1...20)
         v.check(Formats.isCountryCode(address.country), "address.country", "must be an ISO 3166-1 alpha-2 code")
         v.check(location.isValid, "location", "latitude must be -90..90 and longitude -180..180")
-        v.check(systemSizeKw.isFinite && Self.systemSizeKwRange.contains(systemSizeKw), "systemSizeKw", "must be 0.5 to 50")
+        let sizeInRange = systemSizeKw.isFinite && Self.systemSizeKwRange.contains(systemSizeKw)
+        v.check(sizeInRange, "systemSizeKw", "must be 0.5 to 50")
         v.check(Self.panelCountRange.contains(panelCount), "panelCount", "must be 1 to 200")
-        let deciKw = systemSizeKw.isFinite ? Int((systemSizeKw * 10).rounded()) : 0
-        if systemSizeKw.isFinite && Self.systemSizeKwRange.contains(systemSizeKw) && Self.panelCountRange.contains(panelCount) {
+        // Convert only after the range check: Int(Double) traps on values beyond Int's range.
+        let deciKw = sizeInRange ? Int((systemSizeKw * 10).rounded()) : 0
+        if sizeInRange && Self.panelCountRange.contains(panelCount) {
             let watts = deciKw * 100 / panelCount
             v.check(Self.wattsPerPanelRange.contains(watts), "panelCount", "implies \(watts) W per panel; expected 200 to 700 W")
         }

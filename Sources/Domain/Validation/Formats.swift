@@ -7,9 +7,10 @@ public enum Formats {
         raw.trimmingCharacters(in: .whitespaces).lowercased()
     }
 
-    /// A pragmatic email check: one `@`, a non-empty local part, a dotted domain, at most 254 characters.
+    /// A pragmatic email check: printable ASCII only, one `@`, a non-empty local part, a dotted
+    /// domain of letters, digits and hyphens, at most 254 characters.
     public static func isValidEmail(_ email: String) -> Bool {
-        guard email.count <= 254, !email.contains(where: { $0.isWhitespace || $0.isNewline }) else { return false }
+        guard email.count <= 254, email.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value != 0x7F }) else { return false }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
         let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)

@@ -1,0 +1,339 @@
+"""Black-box security checks: start a real `solar serve` for the whole session.
+
+The binary is `$SOLAR_BIN` (default `<repo>/.build/debug/solar`). It is copied into the
+session's temporary directory first, so a concurrent rebuild cannot change it mid-run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+CORS_ORIGIN = "https://app.solardispatch.example"
+READY_TIMEOUT = 60
+STOP_TIMEOUT = 20
+STAFF_ROLES = ("installer", "support", "sales", "engineer", "admin")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def unique(prefix: str = "u") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:12]}"
+
+
+def unique_phone() -> str:
+    # E.164: + and 11 digits, first not zero.
+    return "+346" + str(uuid.uuid4().int)[:8].rjust(8, "1")
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def wait_for_binary(path: Path, timeout: float = 180) -> None:
+    """Waits until the binary exists and has not changed for a moment (a rebuild may be writing it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            st = path.stat()
+            if os.access(path, os.X_OK) and time.time() - st.st_mtime > 2:
+                time.sleep(0.5)
+                if path.stat().st_mtime == st.st_mtime and path.stat().st_size == st.st_size:
+                    return
+        except FileNotFoundError:
+            pass
+        time.sleep(1)
+    pytest.exit(f"server binary {path} not available after {timeout} s", returncode=3)
+
+
+def base_env(tmp: Path, **extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {
+        "ENVIRONMENT", "PUBLIC_ORIGIN", "AUTO_MIGRATE", "CORS_ALLOWED_ORIGINS", "LOG_LEVEL",
+        "TRUST_PROXY_HEADERS", "DATABASE_URL", "PORT", "HOST",
+    }}
+    env.update(
+        DATABASE_URL=f"sqlite:{tmp / 'solar.sqlite'}",
+        HOST="127.0.0.1",
+        ENVIRONMENT="test",
+        CORS_ALLOWED_ORIGINS=CORS_ORIGIN,
+        PASSWORD_HASH_THREADS="2",
+    )
+    env.update(extra)
+    return env
+
+
+@dataclasses.dataclass
+class Credential:
+    email: str
+    password: str
+    role: str
+    name: str
+    phone: str
+    id: str | None = None
+
+
+@dataclasses.dataclass
+class Server:
+    base_url: str
+    credentials: dict  # role -> Credential
+    log_path: Path
+    tmp: Path
+    binary: Path
+    port: int
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    # ---- HTTP shortcuts (no session reuse: every call is an independent request)
+    def get(self, path, token=None, **kw):
+        return requests.request("GET", self.url(path), headers=self._h(token, kw), timeout=30, **kw)
+
+    def post(self, path, token=None, **kw):
+        return requests.request("POST", self.url(path), headers=self._h(token, kw), timeout=30, **kw)
+
+    def put(self, path, token=None, **kw):
+        return requests.request("PUT", self.url(path), headers=self._h(token, kw), timeout=30, **kw)
+
+    def request(self, method, path, token=None, **kw):
+        return requests.request(method, self.url(path), headers=self._h(token, kw), timeout=30, **kw)
+
+    @staticmethod
+    def _h(token, kw):
+        headers = dict(kw.pop("headers", None) or {})
+        if token:
+            headers.update(auth(token))
+        return headers
+
+    # ---- account helpers
+    def login(self, email: str, password: str) -> str:
+        r = self.post("/api/v1/auth/login", json={"email": email, "password": password})
+        assert r.status_code == 200, f"login {email}: {r.status_code} {r.text}"
+        body = r.json()
+        assert body.get("tokenType") == "Bearer"
+        return body["accessToken"]
+
+    def token(self, role: str) -> str:
+        c = self.credentials[role]
+        return self.login(c.email, c.password)
+
+    def signup_customer(self, **overrides) -> Credential:
+        cred = Credential(
+            email=overrides.get("email", f"{unique('cust')}@example.com"),
+            password=overrides.get("password", unique("Pw-") + "-long"),
+            role="customer",
+            name=overrides.get("name", "Test Customer"),
+            phone=overrides.get("phone", unique_phone()),
+        )
+        r = self.post("/api/v1/auth/signup", json={
+            "email": cred.email, "password": cred.password, "name": cred.name, "phone": cred.phone,
+        })
+        assert r.status_code == 201, f"signup: {r.status_code} {r.text}"
+        cred.id = r.json()["id"]
+        return cred
+
+    def new_customer(self) -> tuple[Credential, str]:
+        """Signs up a fresh customer and logs in; returns (credential, token)."""
+        cred = self.signup_customer()
+        return cred, self.login(cred.email, cred.password)
+
+    def create_account(self, role: str, admin_token: str | None = None) -> Credential:
+        """Creates an account through the admin API."""
+        admin_token = admin_token or self.token("admin")
+        cred = Credential(
+            email=f"{unique(role)}@staff.example.com", password=unique("Pw-") + "-long",
+            role=role, name=f"Extra {role}", phone=unique_phone(),
+        )
+        r = self.post("/api/v1/admin/accounts", token=admin_token, json={
+            "email": cred.email, "name": cred.name, "phone": cred.phone, "role": role, "password": cred.password,
+        })
+        assert r.status_code == 201, f"admin create {role}: {r.status_code} {r.text}"
+        assert r.json()["role"] == role
+        cred.id = r.json()["id"]
+        return cred
+
+    def read_log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def order_body(**overrides) -> dict:
+    body = {
+        "address": {
+            "line1": "Calle de Alcala 42",
+            "city": "Madrid",
+            "region": "Madrid",
+            "postalCode": "28014",
+            "country": "ES",
+        },
+        "location": {"latitude": 40.4168, "longitude": -3.7038},
+        "systemSizeKw": 6.5,
+        "panelCount": 16,
+        "roofType": "tile",
+    }
+    for key, value in overrides.items():
+        body[key] = value
+    return body
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def solar_bin(tmp_root) -> Path:
+    source = Path(os.environ.get("SOLAR_BIN", REPO / ".build" / "debug" / "solar"))
+    wait_for_binary(source)
+    target = tmp_root / "solar"
+    for _ in range(5):
+        try:
+            shutil.copy2(source, target)
+            break
+        except (FileNotFoundError, OSError):
+            time.sleep(2)
+            wait_for_binary(source)
+    os.chmod(target, 0o755)
+    return target
+
+
+@pytest.fixture(scope="session")
+def tmp_root():
+    d = Path(tempfile.mkdtemp(prefix="solar-checks-"))
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def run_cli(binary: Path, args: list, env: dict, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([str(binary), *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def create_cli_accounts(binary: Path, tmp: Path, env: dict, roles=STAFF_ROLES) -> dict:
+    """Creates one account per role with `solar accounts create` (which migrates itself)."""
+    credentials = {}
+    for i, role in enumerate(roles, start=1):
+        cred = Credential(
+            email=f"{role}.{uuid.uuid4().hex[:6]}@staff.example.com",
+            password=f"{role}-{uuid.uuid4().hex[:16]}",
+            role=role, name=f"The {role}", phone=f"+3460000000{i}",
+        )
+        pw_file = tmp / f"{role}.pw"
+        fd = os.open(pw_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(cred.password + "\n")
+        os.chmod(pw_file, 0o600)
+        r = run_cli(binary, ["accounts", "create", "--email", cred.email, "--role", role,
+                             "--password-file", str(pw_file), "--name", cred.name, "--phone", cred.phone], env)
+        assert r.returncode == 0, f"accounts create {role} failed ({r.returncode}): {r.stdout}\n{r.stderr}"
+        assert cred.password not in r.stdout + r.stderr, "the CLI printed the password"
+        credentials[role] = cred
+    return credentials
+
+
+class Running:
+    """A `solar serve` process with its log."""
+
+    def __init__(self, binary: Path, tmp: Path, env: dict, port: int):
+        self.log_path = tmp / "server.log"
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen([str(binary), "serve"], env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        self.base_url = f"http://127.0.0.1:{port}"
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                if requests.get(self.base_url + "/health/ready", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        self.kill()
+        pytest.fail(f"server did not become ready (exit={self.proc.returncode}):\n{self.log_path.read_text()[-4000:]}")
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._log.close()
+
+    def stop(self) -> int | None:
+        """SIGTERM; the exit code, or None when the process did not exit in time (then it is killed)."""
+        if self.proc.poll() is not None:
+            self._log.close()
+            return self.proc.returncode
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            code = None
+        self.kill()
+        return code
+
+
+def launch(binary: Path, tmp: Path, roles=STAFF_ROLES) -> tuple[Server, Running]:
+    tmp.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = base_env(tmp, PORT=str(port))
+    credentials = create_cli_accounts(binary, tmp, env, roles)
+    running = Running(binary, tmp, env, port)
+    running.wait_ready()
+    srv = Server(base_url=running.base_url, credentials=credentials, log_path=running.log_path, tmp=tmp,
+                 binary=binary, port=port)
+    for role, cred in credentials.items():
+        me = srv.get("/api/v1/me", token=srv.token(role))
+        assert me.status_code == 200 and me.json()["role"] == role
+        cred.id = me.json()["id"]
+    return srv, running
+
+
+@pytest.fixture(scope="session")
+def server(solar_bin, tmp_root) -> Server:
+    srv, running = launch(solar_bin, tmp_root / "server")
+    yield srv
+    assert running.alive(), f"the server died during the session (exit {running.proc.returncode}):\n{srv.read_log()[-3000:]}"
+    code = running.stop()
+    assert code is not None, f"server did not exit within {STOP_TIMEOUT} s of SIGTERM"
+    assert code == 0, f"server exited with {code} after SIGTERM:\n{srv.read_log()[-2000:]}"
+
+
+@pytest.fixture
+def disposable_server(solar_bin, tmp_root):
+    """A separate server (own database, one installer) for probes that might crash it.
+    Yields (Server, Running)."""
+    srv, running = launch(solar_bin, tmp_root / f"disposable-{uuid.uuid4().hex[:8]}", roles=("installer",))
+    yield srv, running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def tokens(server) -> dict:
+    """A logged-in token for every CLI-created role."""
+    return {role: server.token(role) for role in STAFF_ROLES}
+
+
+@pytest.fixture
+def customer(server):
+    """A fresh customer: (credential, token)."""
+    return server.new_customer()

@@ -1,0 +1,110 @@
+"""Authentication: bearer tokens required, revocable, and login does not reveal accounts."""
+
+import secrets
+
+import pytest
+
+from conftest import unique
+from helpers import assert_problem, without_instance
+
+PROTECTED = [
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/orders"),
+    ("POST", "/api/v1/auth/logout"),
+    ("GET", "/api/v1/installer/offers"),
+    ("GET", "/api/v1/staff/audit-events"),
+    ("GET", "/api/v1/staff/customers?query=ab"),
+    ("POST", "/api/v1/admin/accounts"),
+]
+
+
+@pytest.mark.parametrize("method,path", PROTECTED)
+def test_no_token_is_401_with_www_authenticate(server, method, path):
+    r = server.request(method, path)
+    assert_problem(r, 401)
+    assert (r.headers.get("WWW-Authenticate") or "").lower().startswith("bearer"), r.headers
+
+
+@pytest.mark.parametrize("header", [
+    "Bearer garbage",
+    "Bearer " + "A" * 43,                   # well-formed but unknown
+    "Bearer " + secrets.token_urlsafe(32),  # well-formed random
+    "Bearer ",
+    "Basic dXNlcjpwYXNz",
+    "Bearer ' OR 1=1 --",
+])
+def test_garbage_token_is_401(server, header):
+    r = server.get("/api/v1/me", headers={"Authorization": header})
+    assert_problem(r, 401)
+
+
+def test_token_from_query_or_cookie_is_not_accepted(server, customer):
+    _, token = customer
+    assert server.get("/api/v1/me", token=token).status_code == 200
+    assert_problem(server.get(f"/api/v1/me?access_token={token}"), 401)
+    assert_problem(server.get("/api/v1/me", headers={"Cookie": f"__Host-sd_session={token}"}), 401)
+
+
+def test_logout_revokes_the_token(server, customer):
+    cred, token = customer
+    other = server.login(cred.email, cred.password)
+    r = server.get("/api/v1/me", token=token)
+    assert r.status_code == 200 and r.json()["email"] == cred.email
+    r = server.post("/api/v1/auth/logout", token=token)
+    assert r.status_code == 204, r.text
+    r = server.get("/api/v1/me", token=token)
+    assert_problem(r, 401)
+    assert_problem(server.post("/api/v1/auth/logout", token=token), 401)
+    # Only that session ends: a second login of the same account still works.
+    assert server.get("/api/v1/me", token=other).status_code == 200
+
+
+def test_wrong_password_and_unknown_email_are_indistinguishable(server, customer):
+    cred, _ = customer
+    wrong_pw = server.post("/api/v1/auth/login", json={"email": cred.email, "password": "not-the-password-1"})
+    unknown = server.post("/api/v1/auth/login", json={"email": f"{unique('nobody')}@example.com", "password": "not-the-password-1"})
+    a = assert_problem(wrong_pw, 401)
+    b = assert_problem(unknown, 401)
+    assert a["instance"] != b["instance"]
+    assert without_instance(a) == without_instance(b), f"{a} != {b}"
+    assert wrong_pw.headers.get("WWW-Authenticate") == unknown.headers.get("WWW-Authenticate")
+    assert wrong_pw.headers.get("Content-Type") == unknown.headers.get("Content-Type")
+
+
+def test_email_case_does_not_bypass_and_wrong_case_password_fails(server, customer):
+    cred, _ = customer
+    assert server.login(cred.email.upper(), cred.password)
+    r = server.post("/api/v1/auth/login", json={"email": cred.email, "password": cred.password.upper()})
+    assert_problem(r, 401)
+
+
+def _assert_no_hash(text: str):
+    lowered = text.lower()
+    assert "argon2" not in lowered and "$argon" not in lowered, text
+    assert "password" not in lowered and "hash" not in lowered, text
+
+
+def test_password_hash_is_never_returned(server, tokens):
+    cred = server.signup_customer()
+    signup_resp = server.post("/api/v1/auth/signup", json={
+        "email": f"{unique('h')}@example.com", "password": cred.password, "name": "H", "phone": cred.phone,
+    })
+    assert signup_resp.status_code == 201
+    _assert_no_hash(signup_resp.text)
+    token = server.login(cred.email, cred.password)
+    me = server.get("/api/v1/me", token=token)
+    assert me.status_code == 200
+    assert set(me.json()) <= {"id", "email", "name", "phone", "role", "createdAt"}, me.json()
+    _assert_no_hash(me.text)
+    assert cred.password not in me.text
+    # Staff views of the customer do not carry it either.
+    search = server.get("/api/v1/staff/customers", params={"query": cred.email}, token=tokens["support"])
+    assert search.status_code == 200 and len(search.json()["items"]) == 1
+    _assert_no_hash(search.text)
+    detail = server.get(f"/api/v1/staff/customers/{cred.id}", token=tokens["support"])
+    assert detail.status_code == 200
+    _assert_no_hash(detail.text)
+    # Nor the admin's account creation answer.
+    created = server.create_account("support")
+    me2 = server.get("/api/v1/me", token=server.login(created.email, created.password))
+    _assert_no_hash(me2.text)

@@ -1,0 +1,121 @@
+"""Configuration: insecure settings stop the server before it serves.
+
+Each refusal is paired with a control that differs only in the offending setting and
+does serve, so a refusal for any other reason (e.g. an unmigrated database) cannot pass.
+"""
+
+import socket
+import subprocess
+import time
+
+import pytest
+import requests
+
+from conftest import base_env, free_port, run_cli
+
+REFUSE_WITHIN = 15
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_root, solar_bin):
+    """A migrated database of its own (production refuses to migrate on start)."""
+    d = tmp_root / "config"
+    d.mkdir()
+    r = run_cli(solar_bin, ["migrate"], base_env(d))
+    assert r.returncode == 0, r.stdout + r.stderr
+    return d
+
+
+def _listening(port):
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def run_serve(binary, env, port, timeout=REFUSE_WITHIN):
+    """Starts `solar serve`; returns (exit code or None if still running, served?, output)."""
+    proc = subprocess.Popen([str(binary), "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
+    served = False
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if _listening(port):
+                try:
+                    served = requests.get(f"http://127.0.0.1:{port}/health/live", timeout=2).status_code == 200
+                except requests.RequestException:
+                    served = True
+                if served:
+                    break
+            time.sleep(0.05)
+        code = proc.poll()
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        out = proc.stdout.read().decode(errors="replace")
+        proc.stdout.close()
+    return code, served, out
+
+
+def _env(d, **kw):
+    env = base_env(d, **kw)
+    env.pop("CORS_ALLOWED_ORIGINS", None)
+    env.update(kw)
+    return env
+
+
+def _assert_refused(solar_bin, env, port, must_name):
+    start = time.monotonic()
+    code, served, out = run_serve(solar_bin, env, port)
+    elapsed = time.monotonic() - start
+    assert not served, f"the server served with an insecure configuration:\n{out[-1000:]}"
+    assert code is not None, f"the server did not exit within {REFUSE_WITHIN} s:\n{out[-1000:]}"
+    assert code != 0, f"exit code 0 for a refused configuration:\n{out[-1000:]}"
+    assert elapsed < REFUSE_WITHIN
+    assert must_name in out, f"the refusal should name {must_name}:\n{out[-1000:]}"
+    assert '"msg":"starting"' not in out.replace(" ", "")
+
+
+def test_production_refuses_http_public_origin(migrated, solar_bin):
+    port = free_port()
+    env = _env(migrated, ENVIRONMENT="production", PUBLIC_ORIGIN="http://insecure.example", AUTO_MIGRATE="false", PORT=str(port))
+    _assert_refused(solar_bin, env, port, "PUBLIC_ORIGIN")
+
+
+def test_production_control_with_https_origin_serves(migrated, solar_bin):
+    port = free_port()
+    env = _env(migrated, ENVIRONMENT="production", PUBLIC_ORIGIN="https://app.solardispatch.example", AUTO_MIGRATE="false", PORT=str(port))
+    code, served, out = run_serve(solar_bin, env, port, timeout=30)
+    assert served, f"control configuration did not serve (exit {code}):\n{out[-1000:]}"
+
+
+def test_production_refuses_auto_migrate(migrated, solar_bin):
+    port = free_port()
+    env = _env(migrated, ENVIRONMENT="production", PUBLIC_ORIGIN="https://app.solardispatch.example", AUTO_MIGRATE="true", PORT=str(port))
+    _assert_refused(solar_bin, env, port, "AUTO_MIGRATE")
+
+
+def test_production_refuses_http_cors_origin(migrated, solar_bin):
+    port = free_port()
+    env = _env(migrated, ENVIRONMENT="production", PUBLIC_ORIGIN="https://app.solardispatch.example", AUTO_MIGRATE="false",
+               CORS_ALLOWED_ORIGINS="http://app.solardispatch.example", PORT=str(port))
+    _assert_refused(solar_bin, env, port, "CORS")
+
+
+@pytest.mark.parametrize("origins", ["*", "https://app.solardispatch.example,*"])
+def test_wildcard_cors_is_refused_even_in_development(migrated, solar_bin, origins):
+    port = free_port()
+    env = _env(migrated, ENVIRONMENT="development", CORS_ALLOWED_ORIGINS=origins, PORT=str(port))
+    _assert_refused(solar_bin, env, port, "CORS_ALLOWED_ORIGINS")
+
+
+def test_development_control_with_explicit_cors_serves(migrated, solar_bin):
+    port = free_port()
+    env = _env(migrated, ENVIRONMENT="development", CORS_ALLOWED_ORIGINS="https://app.solardispatch.example", PORT=str(port))
+    code, served, out = run_serve(solar_bin, env, port, timeout=30)
+    assert served, f"control configuration did not serve (exit {code}):\n{out[-1000:]}"
