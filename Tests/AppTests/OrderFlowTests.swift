@@ -94,16 +94,10 @@ struct OrderFlowTests {
         let installer = try await harness.account(.installer)
         try await harness.app.test(.router) { client in
             let installerToken = try await client.login(installer.email)
-            _ = try await client.call(.put, "/api/v1/installer/profile", token: installerToken, json: TestBodies.installerProfile)
-            let customer = try await client.customer()
-            let id = try await client.order(customer)
-            _ = try await client.call(.post, "/api/v1/orders/\(id)/accept-quote", token: customer)
-            let offers = try await client.call(.get, "/api/v1/installer/offers", token: installerToken).object()["items"] as? [[String: Any]]
-            #expect(offers?.count == 1)
+            let (customer, id, offerID) = try await client.dispatchedOrder(installerToken: installerToken)
             #expect(try await client.call(.post, "/api/v1/orders/\(id)/cancel", token: customer).status == .ok)
             let after = try await client.call(.get, "/api/v1/installer/offers", token: installerToken).object()["items"] as? [Any]
             #expect(after?.isEmpty == true)
-            let offerID = try #require(offers?.first?["id"] as? String)
             #expect(try await client.call(.post, "/api/v1/installer/offers/\(offerID)/accept", token: installerToken).status == .conflict)
         }
     }
@@ -115,12 +109,7 @@ struct OrderFlowTests {
         let installer = try await harness.account(.installer)
         try await harness.app.test(.router) { client in
             let installerToken = try await client.login(installer.email)
-            _ = try await client.call(.put, "/api/v1/installer/profile", token: installerToken, json: TestBodies.installerProfile)
-            let customer = try await client.customer()
-            let id = try await client.order(customer)
-            _ = try await client.call(.post, "/api/v1/orders/\(id)/accept-quote", token: customer)
-            let offers = try await client.call(.get, "/api/v1/installer/offers", token: installerToken).object()["items"] as? [[String: Any]]
-            let offerID = try #require(offers?.first?["id"] as? String)
+            let (customer, id, offerID) = try await client.dispatchedOrder(installerToken: installerToken)
             clock.advance(by: harness.services.config.offerTTL + 1)
             #expect(try await client.call(.post, "/api/v1/installer/offers/\(offerID)/accept", token: installerToken).status == .conflict)
             #expect(try await client.call(.get, "/api/v1/orders/\(id)", token: customer).object()["status"] as? String == "dispatching")

@@ -79,6 +79,18 @@ extension TestClientProtocol {
         return try await login(email)
     }
 
+    /// An installer near Madrid sets their profile; a new customer orders near Madrid and accepts
+    /// the quote. Returns the customer's token, the order id and the installer's offer id.
+    func dispatchedOrder(installerToken: String) async throws -> (customer: String, order: String, offer: String) {
+        _ = try await call(.put, "/api/v1/installer/profile", token: installerToken, json: TestBodies.installerProfile)
+        let customer = try await customer()
+        let id = try await order(customer)
+        _ = try await call(.post, "/api/v1/orders/\(id)/accept-quote", token: customer)
+        let offers = try await call(.get, "/api/v1/installer/offers", token: installerToken).object()["items"] as? [[String: Any]]
+        guard let offer = offers?.first?["id"] as? String else { throw HarnessError.unexpected(0) }
+        return (customer, id, offer)
+    }
+
     /// Creates an order near Madrid and returns its id.
     func order(_ token: String, latitude: Double = 40.4168, longitude: Double = -3.7038) async throws -> String {
         let response = try await call(.post, "/api/v1/orders", token: token, json: TestBodies.order(latitude: latitude, longitude: longitude))
