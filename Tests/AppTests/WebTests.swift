@@ -46,6 +46,9 @@ struct WebTests {
             #expect(fresh.headers[.contentType]?.hasPrefix("text/html") == true)
             HeadersTests.expectSecurityHeaders(fresh, html: true)
             #expect(fresh.headers[.contentSecurityPolicy]?.contains("script-src 'none'") == true)
+            // The CSP allows no inline code, so pages carry none; the stylesheet comes from this origin.
+            #expect(!fresh.text.contains("<style") && !fresh.text.contains("<script") && !fresh.text.contains("style="))
+            #expect(try await client.call(.get, "/app.css").headers[.contentType] == "text/css; charset=utf-8")
         }
     }
 

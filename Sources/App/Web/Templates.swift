@@ -10,11 +10,7 @@ enum Templates {
     <!doctype html>
     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
     <title>{{title}} · SolarDispatch</title>
-    <style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
-    header{display:flex;justify-content:space-between;align-items:center;border-bottom:1px solid #ddd;margin-bottom:1rem}
-    table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eee;padding:.4rem;text-align:left}
-    .error{background:#fde8e8;padding:.6rem;border-radius:4px}label{display:block;margin:.5rem 0}
-    input,select,textarea{display:block;padding:.3rem;width:100%;max-width:24rem}form.inline{display:inline}</style></head>
+    <link rel="stylesheet" href="/app.css"></head>
     <body><header><h1>☀ SolarDispatch</h1><nav>{{#user}}{{email}} ({{role}})
     <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="{{csrf}}"><button>Log out</button></form>{{/user}}
     {{^user}}<a href="/login">Log in</a> · <a href="/signup">Sign up</a>{{/user}}</nav></header>
@@ -22,6 +18,15 @@ enum Templates {
     """
 
     static let bottom = "</body></html>"
+
+    /// Served at `/app.css` from this origin: the CSP allows no inline styles or scripts.
+    static let stylesheet = """
+    body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
+    header{display:flex;justify-content:space-between;align-items:center;border-bottom:1px solid #ddd;margin-bottom:1rem}
+    table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eee;padding:.4rem;text-align:left}
+    .error{background:#fde8e8;padding:.6rem;border-radius:4px}label{display:block;margin:.5rem 0}
+    input,select,textarea{display:block;padding:.3rem;width:100%;max-width:24rem}form.inline{display:inline}
+    """
 
     static let home = """
     {{> top}}<h2>Solar panels, installed by a certified installer near you.</h2>

@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import Security
 import Storage
 
@@ -28,6 +29,9 @@ struct WebController {
     func endpoints(_ router: Router<AppRequestContext>) {
         router.get("/") { _, context in
             context.principal == nil ? web.page("home", web.frame(context, account: nil, title: "Welcome")) : web.redirect("/dashboard")
+        }
+        router.get("app.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: Templates.stylesheet)))
         }
         router.get("login") { _, context in web.page("login", web.frame(context, account: nil, title: "Log in")) }
         router.post("login") { request, context in
