@@ -34,6 +34,7 @@ let package = Package(
         // MARK: C libraries from Debian
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
 
         // MARK: Core
         .target(name: "Domain", swiftSettings: swiftSettings),
@@ -56,9 +57,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MySQLStorage",
+            dependencies: [
+                "CMariaDB", "Domain", "Storage",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StorageTesting",
+            dependencies: ["Storage", "SQLiteStorage", "MySQLStorage", "Security"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "App",
             dependencies: [
-                "Domain", "Security", "Storage", "SQLiteStorage",
+                "Domain", "Security", "Storage", "SQLiteStorage", "MySQLStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -94,13 +108,13 @@ let package = Package(
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Domain", "Storage", "SQLiteStorage", "Security"],
+            dependencies: ["Domain", "Storage", "SQLiteStorage", "MySQLStorage", "StorageTesting", "Security"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Domain", "Storage", "Security", "SolarClient",
+                "App", "Domain", "Storage", "StorageTesting", "Security", "SolarClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),

@@ -2,6 +2,7 @@ public import Foundation
 public import Hummingbird
 public import Logging
 import Security
+import MySQLStorage
 import SQLiteStorage
 public import Storage
 import Domain
@@ -21,10 +22,15 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
     return AppServices(config: config, store: store, hasher: hasher, logger: logger)
 }
 
-/// The store named by `DATABASE_URL`.
-public func openStore(config: AppConfig) throws -> any Store {
-    guard let path = SQLiteDatabase.path(fromURL: config.databaseURL) else { throw ConfigError("DATABASE_URL must be sqlite:PATH") }
-    return SQLStore(database: try SQLiteDatabase(path: path))
+/// The store named by `DATABASE_URL` (or, for migrations, `DATABASE_MIGRATION_URL`).
+public func openStore(config: AppConfig, forMigration: Bool = false) throws -> any Store {
+    let url = forMigration ? config.migrationDatabaseURL ?? config.databaseURL : config.databaseURL
+    let password = forMigration && config.migrationDatabaseURL != nil ? config.migrationDatabasePassword : config.databasePassword
+    if let path = SQLiteDatabase.path(fromURL: url) {
+        return SQLStore(database: try SQLiteDatabase(path: path))
+    }
+    guard let options = config.mysqlOptions(url: url) else { throw ConfigError("DATABASE_URL is not a supported database URL") }
+    return SQLStore(database: MySQLDatabase(options: options, password: password))
 }
 
 /// Composes middleware and routes. Tests call this with their own services.

@@ -39,10 +39,10 @@ public final class SQLiteDatabase: SQLDatabase {
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"
     }
 
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(readOnly: Bool, _ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         let box = connection
         return try await pool.runIfActive {
-            try box.conn.execute("BEGIN IMMEDIATE", [])
+            try box.conn.execute(readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE", [])
             do {
                 let result = try body(box.conn)
                 try box.conn.execute("COMMIT", [])
@@ -57,6 +57,26 @@ public final class SQLiteDatabase: SQLDatabase {
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         let box = connection
         return try await pool.runIfActive { try body(box.conn) }
+    }
+
+    public func diagnostics() async throws -> [Diagnostic] {
+        try await withConnection { conn in
+            func pragma(_ name: String) throws -> String {
+                guard let row = try conn.query("PRAGMA \(name)", []).first, let value = row.values.values.first else { return "?" }
+                switch value {
+                case .int(let i): return String(i)
+                case .text(let t): return t
+                case .double(let d): return String(d)
+                case .null: return "NULL"
+                }
+            }
+            let journal = try pragma("journal_mode"), sync = try pragma("synchronous"), keys = try pragma("foreign_keys")
+            return [
+                Diagnostic(name: "journal_mode", value: journal, ok: journal == "wal", expected: "wal"),
+                Diagnostic(name: "synchronous", value: sync, ok: sync == "2", expected: "2 (FULL)"),
+                Diagnostic(name: "foreign_keys", value: keys, ok: keys == "1", expected: "1"),
+            ]
+        }
     }
 
     public func shutdown() async throws {

@@ -1,6 +1,8 @@
 public import Foundation
 
-/// Applies a driver's pending migrations in order and records each one.
+/// Applies a driver's pending migrations in order and records each one. Each migration runs
+/// in one transaction; on MySQL, DDL commits implicitly, so a migration interrupted half-way
+/// must be finished by hand (docs/mysql.md).
 public struct Migrator: Sendable {
     public let database: any SQLDatabase
 
@@ -8,22 +10,34 @@ public struct Migrator: Sendable {
         self.database = database
     }
 
-    /// Versions already applied.
-    public func appliedVersions() async throws -> Set<Int> {
-        let ddl = database.migrationsTableDDL
-        return try await database.withConnection { conn in
-            try conn.execute(ddl, [])
-            return Set(try conn.query("SELECT version FROM schema_migrations", []).map { Int(try $0.int("version")) })
+    /// Versions already applied, or nil when the bookkeeping table does not exist yet.
+    /// Only reads, so the application's least-privileged user can call it.
+    public func appliedVersions() async throws -> Set<Int>? {
+        do {
+            return try await database.withConnection { conn in
+                Set(try conn.query("SELECT version FROM schema_migrations", []).map { Int(try $0.int("version")) })
+            }
+        } catch StorageError.failure {
+            return nil
         }
     }
 
     /// Applies every pending migration; returns the versions applied now.
     @discardableResult
     public func migrate(now: Date = Date()) async throws -> [Int] {
-        let applied = try await appliedVersions()
+        var applied = try await appliedVersions()
+        if applied == nil {
+            let ddl = database.migrationsTableDDL
+            try await database.withConnection { conn in try conn.execute(ddl, []) }
+            applied = try await appliedVersions()
+        }
+        return try await apply(pending: applied ?? [], now: now)
+    }
+
+    private func apply(pending applied: Set<Int>, now: Date) async throws -> [Int] {
         var done: [Int] = []
         for migration in database.migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(migration.version) {
-            try await database.transaction { conn in
+            try await database.transaction(readOnly: false) { conn in
                 for statement in migration.statements {
                     try conn.execute(statement, [])
                 }
@@ -39,7 +53,7 @@ public struct Migrator: Sendable {
 
     /// True when every known migration has been applied.
     public func isUpToDate() async throws -> Bool {
-        let applied = try await appliedVersions()
+        guard let applied = try await appliedVersions() else { return false }
         return database.migrations.allSatisfy { applied.contains($0.version) }
     }
 }

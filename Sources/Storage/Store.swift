@@ -44,6 +44,9 @@ public protocol StoreAccess {
     func order(id: UUID) throws -> Order?
     func orders(customerID: UUID, limit: Int, offset: Int) throws -> [Order]
     func orders(installerID: UUID, limit: Int) throws -> [Order]
+    /// Takes the order's row lock for the rest of the transaction (all writers lock the order
+    /// before its offers, so concurrent dispatch cannot deadlock); false when it does not exist.
+    func lockOrder(id: UUID) throws -> Bool
     /// Writes `order` only if the stored status is still `expectedStatus`; returns whether it did.
     func updateOrder(_ order: Order, expectedStatus: OrderStatus) throws -> Bool
     func salesFacts() throws -> [SalesFact]

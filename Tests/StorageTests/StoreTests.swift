@@ -2,18 +2,19 @@ import Domain
 import Foundation
 import SQLiteStorage
 import Storage
+import StorageTesting
 import Testing
 
 @Suite("Storage interface, run against every driver")
 struct StoreTests {
-    @Test("migrations are versioned and idempotent", arguments: TestDriver.allCases)
+    @Test("migrations are versioned and idempotent", arguments: TestDriver.available)
     func migrations(_ driver: TestDriver) async throws {
         let (store, _) = try await driver.make()
         #expect(try await store.isMigrated())
         #expect(try await store.migrate().isEmpty)
     }
 
-    @Test("accounts round-trip; email is unique", arguments: TestDriver.allCases)
+    @Test("accounts round-trip; email is unique", arguments: TestDriver.available)
     func accounts(_ driver: TestDriver) async throws {
         let (store, _) = try await driver.make()
         let account = Fixtures.account(email: "ann@example.com")
@@ -26,7 +27,7 @@ struct StoreTests {
         await #expect(throws: StorageError.conflict) { try await store.write { db in try db.insertAccount(twin) } }
     }
 
-    @Test("text is stored whole, including an embedded NUL", arguments: TestDriver.allCases)
+    @Test("text is stored whole, including an embedded NUL", arguments: TestDriver.available)
     func nulRoundTrip(_ driver: TestDriver) async throws {
         let (store, _) = try await driver.make()
         let customer = Fixtures.account()
@@ -40,7 +41,7 @@ struct StoreTests {
         #expect(try await store.read { db in try db.order(id: stored.id) }?.notes == "before\u{0}after ☀")
     }
 
-    @Test("a failing transaction leaves nothing behind", arguments: TestDriver.allCases)
+    @Test("a failing transaction leaves nothing behind", arguments: TestDriver.available)
     func rollback(_ driver: TestDriver) async throws {
         let (store, _) = try await driver.make()
         let first = Fixtures.account(email: "first@example.com")
@@ -56,14 +57,14 @@ struct StoreTests {
         #expect(try await store.read { db in try db.orders(customerID: first.id, limit: 10, offset: 0) }.isEmpty)
     }
 
-    @Test("the schema enforces CHECK, NOT NULL and foreign keys itself", arguments: TestDriver.allCases)
+    @Test("the schema enforces CHECK, NOT NULL and foreign keys itself", arguments: TestDriver.available)
     func constraints(_ driver: TestDriver) async throws {
         let (store, database) = try await driver.make()
         let customer = Fixtures.account()
         try await store.write { db in try db.insertAccount(customer) }
         // A status outside the state machine.
         await #expect(throws: StorageError.self) {
-            try await database.transaction { conn in
+            try await database.transaction(readOnly: false) { conn in
                 try conn.execute("UPDATE accounts SET role = ? WHERE id = ?", [.text("superuser"), .uuid(customer.id)])
             }
         }
@@ -82,7 +83,7 @@ struct StoreTests {
         await #expect(throws: StorageError.constraintViolation) { try await store.write { db in try db.insertAccount(plain) } }
     }
 
-    @Test("updates are conditional on the expected status", arguments: TestDriver.allCases)
+    @Test("updates are conditional on the expected status", arguments: TestDriver.available)
     func conditionalUpdate(_ driver: TestDriver) async throws {
         let (store, _) = try await driver.make()
         let customer = Fixtures.account()
@@ -98,7 +99,7 @@ struct StoreTests {
         #expect(try await store.read { db in try db.order(id: changed.id) }?.status == .accepted)
     }
 
-    @Test("an offer is claimed once, only by its installer, only while open and unexpired; one winner per order", arguments: TestDriver.allCases)
+    @Test("an offer is claimed once, only by its installer, only while open and unexpired; one winner per order", arguments: TestDriver.available)
     func offers(_ driver: TestDriver) async throws {
         let (store, database) = try await driver.make()
         let customer = Fixtures.account(), a = Fixtures.account(.installer), b = Fixtures.account(.installer)
@@ -119,7 +120,7 @@ struct StoreTests {
         #expect(try await store.read { db in try db.openOffers(installerID: b.id, now: now) }.count == 1)
         // Even bypassing the application, the database refuses a second accepted offer.
         await #expect(throws: StorageError.self) {
-            try await database.transaction { conn in
+            try await database.transaction(readOnly: false) { conn in
                 try conn.execute("UPDATE offers SET status = 'accepted' WHERE id = ?", [.uuid(offerB.id)])
             }
         }
@@ -128,22 +129,22 @@ struct StoreTests {
         #expect(try await store.read { db in try db.offer(id: offerA.id) }?.status == .accepted)
     }
 
-    @Test("audit events are append-only in the database", arguments: TestDriver.allCases)
+    @Test("audit events are append-only in the database", arguments: TestDriver.available)
     func auditAppendOnly(_ driver: TestDriver) async throws {
         let (store, database) = try await driver.make()
         let event = AuditEvent(occurredAt: Date(), actorID: UUID(), actorRole: .support, action: "staff.customer.view", outcome: .success)
         try await store.write { db in try db.appendAudit(event) }
         #expect(try await store.read { db in try db.auditEvents(limit: 10, offset: 0) }.map(\.id) == [event.id])
         await #expect(throws: StorageError.self) {
-            try await database.transaction { conn in try conn.execute("DELETE FROM audit_events", []) }
+            try await database.transaction(readOnly: false) { conn in try conn.execute("DELETE FROM audit_events", []) }
         }
         await #expect(throws: StorageError.self) {
-            try await database.transaction { conn in try conn.execute("UPDATE audit_events SET action = 'nothing'", []) }
+            try await database.transaction(readOnly: false) { conn in try conn.execute("UPDATE audit_events SET action = 'nothing'", []) }
         }
         #expect(try await store.read { db in try db.auditEvents(limit: 10, offset: 0) }.count == 1)
     }
 
-    @Test("sessions: only the hash is stored; expired and revoked sessions are not active", arguments: TestDriver.allCases)
+    @Test("sessions: only the hash is stored; expired and revoked sessions are not active", arguments: TestDriver.available)
     func sessions(_ driver: TestDriver) async throws {
         let (store, database) = try await driver.make()
         let account = Fixtures.account()
@@ -163,7 +164,7 @@ struct StoreTests {
         #expect(columns.first?.values.keys.contains("token") == false)
     }
 
-    @Test("customer search binds the text and escapes LIKE wildcards", arguments: TestDriver.allCases)
+    @Test("customer search binds the text and escapes LIKE wildcards", arguments: TestDriver.available)
     func search(_ driver: TestDriver) async throws {
         let (store, _) = try await driver.make()
         let ann = Fixtures.account(email: "ann@example.com")
@@ -178,7 +179,7 @@ struct StoreTests {
         }
     }
 
-    @Test("installer profiles upsert and only available installers are candidates", arguments: TestDriver.allCases)
+    @Test("installer profiles upsert and only available installers are candidates", arguments: TestDriver.available)
     func profiles(_ driver: TestDriver) async throws {
         let (store, _) = try await driver.make()
         let installer = Fixtures.account(.installer)
@@ -193,6 +194,16 @@ struct StoreTests {
         try await store.write { [profile] db in try db.saveInstallerProfile(profile) }
         #expect(try await store.read { db in try db.installerProfile(installerID: installer.id) } == profile)
         #expect(try await store.read { db in try db.availableInstallerProfiles() }.isEmpty)
+    }
+}
+
+@Suite("Test coverage of drivers")
+struct DriverCoverageTests {
+    @Test("CI runs every storage test against MySQL too")
+    func mysqlInCI() {
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            #expect(TestDatabase.mysqlAvailable, "make test must start MariaDB and set SOLAR_TEST_MYSQL_*")
+        }
     }
 }
 

@@ -2,23 +2,20 @@ import Domain
 import Foundation
 import SQLiteStorage
 import Storage
+import StorageTesting
 
-/// The drivers every storage test runs against. The MySQL driver joins this list when it exists.
-enum TestDriver: String, CaseIterable, CustomStringConvertible, Sendable {
-    case sqlite
+/// The drivers every storage test runs against: SQLite always, MySQL when a test server is
+/// configured (always under `make test`).
+typealias TestDriver = TestDatabase.Kind
 
-    var description: String { rawValue }
+extension TestDatabase.Kind {
+    /// The kinds available on this machine.
+    static var available: [TestDatabase.Kind] { TestDatabase.kinds }
 
-    /// A migrated, empty database of this kind.
+    /// A migrated, empty database of this kind, reached with the application's rights.
     func make() async throws -> (store: SQLStore, database: any SQLDatabase) {
-        switch self {
-        case .sqlite:
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("storage-\(UUID().uuidString)/db.sqlite").path
-            let database = try SQLiteDatabase(path: path)
-            let store = SQLStore(database: database)
-            _ = try await store.migrate()
-            return (store, database)
-        }
+        let database = try await TestDatabase.make(self)
+        return (SQLStore(database: database), database)
     }
 }
 

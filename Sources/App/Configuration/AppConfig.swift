@@ -1,4 +1,5 @@
 public import Foundation
+import MySQLStorage
 import Domain
 import HTTPTypes
 import Hummingbird
@@ -20,6 +21,15 @@ public struct AppConfig: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
     public var databaseURL = "sqlite:./data/solar.sqlite"
+    /// Password of the MySQL user (`DATABASE_PASSWORD` or the file `DATABASE_PASSWORD_FILE`); never logged.
+    public var databasePassword: String?
+    /// `disabled` (local tests only), `required` or `verify-identity`.
+    public var databaseTLS = "required"
+    public var databaseTLSCAFile: String?
+    public var databasePoolSize = 8
+    /// The migration user's URL and password for `solar migrate` (defaults to the application's).
+    public var migrationDatabaseURL: String?
+    public var migrationDatabasePassword: String?
     /// The origin the web interface is served from; cookie-authenticated writes must come from it.
     public var publicOrigin = "http://127.0.0.1:8080"
     /// Browser origins allowed to call the API cross-origin. Empty denies all.
@@ -47,6 +57,12 @@ public struct AppConfig: Sendable {
         c.host = env["HOST"] ?? c.host
         c.port = try int(env, "PORT", c.port, 1...65535)
         c.databaseURL = env["DATABASE_URL"] ?? c.databaseURL
+        c.databasePassword = try secret(env, "DATABASE_PASSWORD")
+        c.databaseTLS = env["DATABASE_TLS"] ?? c.databaseTLS
+        c.databaseTLSCAFile = env["DATABASE_TLS_CA_FILE"]
+        c.databasePoolSize = try int(env, "DATABASE_POOL_SIZE", c.databasePoolSize, 1...64)
+        c.migrationDatabaseURL = env["DATABASE_MIGRATION_URL"]
+        c.migrationDatabasePassword = try secret(env, "DATABASE_MIGRATION_PASSWORD")
         c.publicOrigin = env["PUBLIC_ORIGIN"] ?? c.publicOrigin
         if let origins = env["CORS_ALLOWED_ORIGINS"] {
             c.corsAllowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -68,7 +84,19 @@ public struct AppConfig: Sendable {
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigError("LOG_LEVEL is not a known level")
         }
-        guard databaseURL.hasPrefix("sqlite:") else { throw ConfigError("DATABASE_URL must be sqlite:PATH") }
+        for url in [databaseURL] + (migrationDatabaseURL.map { [$0] } ?? []) {
+            guard url.hasPrefix("sqlite:") || MySQLOptions(url: url) != nil else {
+                throw ConfigError("DATABASE_URL must be sqlite:PATH or mysql://USER@HOST[:PORT]/DATABASE (no password in the URL)")
+            }
+        }
+        guard ["disabled", "required", "verify-identity"].contains(databaseTLS) else {
+            throw ConfigError("DATABASE_TLS must be disabled, required or verify-identity")
+        }
+        if databaseTLS == "verify-identity" {
+            guard let ca = databaseTLSCAFile, FileManager.default.isReadableFile(atPath: ca) else {
+                throw ConfigError("DATABASE_TLS=verify-identity needs a readable DATABASE_TLS_CA_FILE")
+            }
+        }
         guard let origin = URL(string: publicOrigin), origin.scheme != nil, origin.host != nil, origin.path.isEmpty else {
             throw ConfigError("PUBLIC_ORIGIN must be an origin such as https://app.example.com")
         }
@@ -82,12 +110,39 @@ public struct AppConfig: Sendable {
         }
         if ["trace", "debug"].contains(logLevel) { throw ConfigError("production refuses LOG_LEVEL debug or trace") }
         if autoMigrate { throw ConfigError("production refuses AUTO_MIGRATE; run `solar migrate` as a separate step") }
+        if databaseURL.hasPrefix("mysql:"), databaseTLS != "verify-identity" {
+            throw ConfigError("production requires DATABASE_TLS=verify-identity")
+        }
     }
 
     static func int(_ env: [String: String], _ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {
         guard let raw = env[key] else { return fallback }
         guard let v = Int(raw), range.contains(v) else { throw ConfigError("\(key) must be an integer in \(range.lowerBound)...\(range.upperBound)") }
         return v
+    }
+
+    /// A secret from `KEY` or from the file named by `KEY_FILE` (a mounted Kubernetes Secret).
+    static func secret(_ env: [String: String], _ key: String) throws(ConfigError) -> String? {
+        switch (env[key], env[key + "_FILE"]) {
+        case (nil, nil): return nil
+        case (let value?, nil): return value
+        case (nil, let file?):
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+                throw ConfigError("\(key)_FILE cannot be read")
+            }
+            return text.trimmingCharacters(in: .newlines)
+        case (_?, _?): throw ConfigError("set \(key) or \(key)_FILE, not both")
+        }
+    }
+
+    /// The MySQL connection settings, when `url` is a MySQL URL.
+    func mysqlOptions(url: String) -> MySQLOptions? {
+        let tls: MySQLOptions.TLS = switch databaseTLS {
+        case "disabled": .disabled
+        case "verify-identity": .verifyIdentity(caFile: databaseTLSCAFile ?? "")
+        default: .required
+        }
+        return MySQLOptions(url: url, tls: tls, poolSize: databasePoolSize)
     }
 
     static func bool(_ env: [String: String], _ key: String, _ fallback: Bool) throws(ConfigError) -> Bool {

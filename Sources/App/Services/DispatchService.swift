@@ -43,6 +43,8 @@ struct DispatchService: Sendable {
         return try await services.store.write { [workflow] db in
             guard let offer = try db.offer(id: offerID) else { throw ApiError.notFound }
             try context.authorize(.acceptOffer, .account(offer.installerID), target: ("offer", offerID))
+            // Lock order: the order row first, then its offers (as every other writer does).
+            guard try db.lockOrder(id: offer.orderID) else { throw ApiError.notFound }
             guard try db.claimOffer(id: offerID, installerID: me, now: now) else {
                 throw ApiError(.conflict, "offer-unavailable", "The offer is no longer open.")
             }

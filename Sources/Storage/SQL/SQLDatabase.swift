@@ -31,9 +31,27 @@ public protocol SQLDatabase: Sendable {
     /// DDL that creates the `schema_migrations` bookkeeping table if missing.
     var migrationsTableDDL: String { get }
     /// Runs `body` inside one transaction: committed when it returns, rolled back when it throws.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
+    /// `readOnly` transactions see one consistent snapshot and may not write.
+    func transaction<T: Sendable>(readOnly: Bool, _ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
     /// Runs `body` with a connection outside an explicit transaction (DDL, health checks).
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
+    /// The server or file settings the platform relies on (durability, strictness, TLS).
+    func diagnostics() async throws -> [Diagnostic]
     /// Closes all connections.
     func shutdown() async throws
+}
+
+/// One checked setting, reported by `solar doctor`.
+public struct Diagnostic: Sendable, Equatable {
+    public var name: String
+    public var value: String
+    public var ok: Bool
+    public var expected: String
+
+    public init(name: String, value: String, ok: Bool, expected: String) {
+        self.name = name
+        self.value = value
+        self.ok = ok
+        self.expected = expected
+    }
 }

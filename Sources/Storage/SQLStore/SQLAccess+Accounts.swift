@@ -20,17 +20,18 @@ extension SQLAccess {
     }
 
     func searchCustomers(query: String, limit: Int) throws -> [Account] {
-        // The user's text is a bound parameter; LIKE wildcards in it are escaped.
+        // The user's text is a bound parameter; LIKE wildcards in it are escaped with `!`
+        // (not a backslash, which MySQL string literals would treat as an escape themselves).
         let escaped = query.lowercased()
-            .replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
+            .replacingOccurrences(of: "!", with: "!!")
+            .replacingOccurrences(of: "%", with: "!%")
+            .replacingOccurrences(of: "_", with: "!_")
         let pattern = SQLValue.text("%" + escaped + "%")
         return try conn.query(
             """
             SELECT \(Self.accountColumns) FROM accounts
             WHERE role = 'customer'
-              AND (email LIKE ? ESCAPE '\\' OR LOWER(name) LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\')
+              AND (email LIKE ? ESCAPE '!' OR LOWER(name) LIKE ? ESCAPE '!' OR phone LIKE ? ESCAPE '!')
             ORDER BY created_at DESC, id LIMIT ?
             """,
             [pattern, pattern, pattern, .int(Int64(limit))]

@@ -41,6 +41,11 @@ extension SQLAccess {
         ).map(order(from:))
     }
 
+    func lockOrder(id: UUID) throws -> Bool {
+        // A no-op update: portable, and in InnoDB it takes the row lock.
+        try conn.execute("UPDATE orders SET updated_at = updated_at WHERE id = ?", [.uuid(id)]) == 1
+    }
+
     func updateOrder(_ o: Order, expectedStatus: OrderStatus) throws -> Bool {
         try conn.execute(
             """

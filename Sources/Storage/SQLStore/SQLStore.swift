@@ -10,11 +10,11 @@ public struct SQLStore: Store {
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreAccess) throws -> T) async throws -> T {
-        try await database.transaction { conn in try body(SQLAccess(conn: conn)) }
+        try await database.transaction(readOnly: true) { conn in try body(SQLAccess(conn: conn)) }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreAccess) throws -> T) async throws -> T {
-        try await database.transaction { conn in try body(SQLAccess(conn: conn)) }
+        try await database.transaction(readOnly: false) { conn in try body(SQLAccess(conn: conn)) }
     }
 
     public func ping() async throws {

@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import Security
 import Storage
+import StorageTesting
 import Synchronization
 
 /// Collects log lines so tests can check what the server logged.
@@ -37,8 +38,8 @@ struct TestHarness {
         configure(&config)
         let logs = LogCapture()
         let logger = Logger(label: "test") { label in JSONLogHandler(label: label, level: .debug, sink: { logs.append($0) }) }
-        let store = try openStore(config: config)
-        _ = try await store.migrate()
+        // SQLite by default; `SOLAR_TEST_DATABASE=mysql` runs the same HTTP tests on MariaDB.
+        let store = SQLStore(database: try await TestDatabase.make(TestDatabase.selected))
         let hasher = try PasswordHasher(parameters: fastHashing, threads: 2)
         let services = AppServices(config: config, store: store, hasher: hasher, now: now, logger: logger)
         return TestHarness(services: services, logs: logs, folder: folder)

@@ -1,0 +1,159 @@
+import Storage
+
+/// MySQL/MariaDB schema history, equivalent to `SQLiteMigrations` (same tables, columns,
+/// constraints and behaviour): InnoDB, utf8mb4, CHECK constraints (enforced by MariaDB 10.2+
+/// and MySQL 8.0.16+). Differences: a stored generated column replaces SQLite's partial
+/// unique index, and audit events are append-only through grants (docs/mysql.md) instead of
+/// triggers.
+enum MySQLMigrations {
+    // VARCHAR, not CHAR: MariaDB refuses CHAR columns in generated-column expressions (their value
+    // depends on PAD_CHAR_TO_FULL_LENGTH).
+    static let uuid = "VARCHAR(36) CHARACTER SET ascii COLLATE ascii_bin"
+    static let table = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+    static let roles = "'customer','installer','support','sales','engineer','admin'"
+    static let orderStatuses = "'requested','quoted','accepted','dispatching','scheduled','in_progress','completed','cancelled'"
+
+    static let all: [Migration] = [
+        Migration(version: 1, name: "core schema", statements: [
+            """
+            CREATE TABLE accounts (
+                id \(uuid) NOT NULL PRIMARY KEY,
+                email VARCHAR(254) NOT NULL,
+                name VARCHAR(100) NOT NULL,
+                phone VARCHAR(16) NOT NULL,
+                role VARCHAR(16) NOT NULL,
+                password_hash VARCHAR(255) NOT NULL,
+                created_at BIGINT NOT NULL,
+                UNIQUE KEY accounts_email (email),
+                CONSTRAINT accounts_id CHECK (CHAR_LENGTH(id) = 36),
+                CONSTRAINT accounts_email_form CHECK (CHAR_LENGTH(email) BETWEEN 3 AND 254 AND email = LOWER(email)),
+                CONSTRAINT accounts_name CHECK (CHAR_LENGTH(name) BETWEEN 1 AND 100),
+                CONSTRAINT accounts_phone CHECK (CHAR_LENGTH(phone) BETWEEN 8 AND 16),
+                CONSTRAINT accounts_role CHECK (role IN (\(roles))),
+                CONSTRAINT accounts_hash CHECK (LEFT(password_hash, 10) = '$argon2id$')
+            ) \(table)
+            """,
+            """
+            CREATE TABLE sessions (
+                id \(uuid) NOT NULL PRIMARY KEY,
+                token_hash CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+                account_id \(uuid) NOT NULL,
+                kind VARCHAR(8) NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                last_seen_at BIGINT NOT NULL,
+                revoked_at BIGINT NULL,
+                UNIQUE KEY sessions_token (token_hash),
+                KEY sessions_account (account_id),
+                CONSTRAINT sessions_account_fk FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE CASCADE,
+                CONSTRAINT sessions_hash CHECK (CHAR_LENGTH(token_hash) = 64),
+                CONSTRAINT sessions_kind CHECK (kind IN ('api','web')),
+                CONSTRAINT sessions_expiry CHECK (expires_at > created_at)
+            ) \(table)
+            """,
+            """
+            CREATE TABLE installer_profiles (
+                installer_id \(uuid) NOT NULL PRIMARY KEY,
+                latitude DOUBLE NOT NULL,
+                longitude DOUBLE NOT NULL,
+                radius_km DOUBLE NOT NULL,
+                available TINYINT NOT NULL,
+                certifications TEXT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                CONSTRAINT profiles_installer_fk FOREIGN KEY (installer_id) REFERENCES accounts(id) ON DELETE CASCADE,
+                CONSTRAINT profiles_latitude CHECK (latitude BETWEEN -90 AND 90),
+                CONSTRAINT profiles_longitude CHECK (longitude BETWEEN -180 AND 180),
+                CONSTRAINT profiles_radius CHECK (radius_km BETWEEN 1 AND 500),
+                CONSTRAINT profiles_available CHECK (available IN (0, 1)),
+                CONSTRAINT profiles_certifications CHECK (JSON_VALID(certifications))
+            ) \(table)
+            """,
+            """
+            CREATE TABLE orders (
+                id \(uuid) NOT NULL PRIMARY KEY,
+                customer_id \(uuid) NOT NULL,
+                status VARCHAR(16) NOT NULL,
+                address_line1 VARCHAR(200) NOT NULL,
+                address_line2 VARCHAR(200) NULL,
+                city VARCHAR(100) NOT NULL,
+                region VARCHAR(100) NOT NULL,
+                postal_code VARCHAR(20) NOT NULL,
+                country CHAR(2) NOT NULL,
+                latitude DOUBLE NOT NULL,
+                longitude DOUBLE NOT NULL,
+                system_size_deci_kw INT NOT NULL,
+                panel_count INT NOT NULL,
+                roof_type VARCHAR(16) NOT NULL,
+                preferred_date DATE NULL,
+                notes VARCHAR(1000) NULL,
+                quote_currency CHAR(3) NOT NULL,
+                quote_total_cents BIGINT NOT NULL,
+                quote_lines TEXT NOT NULL,
+                installer_id \(uuid) NULL,
+                scheduled_date DATE NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                KEY orders_customer (customer_id, created_at),
+                KEY orders_installer (installer_id, updated_at),
+                CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES accounts(id),
+                CONSTRAINT orders_installer_fk FOREIGN KEY (installer_id) REFERENCES accounts(id),
+                CONSTRAINT orders_status CHECK (status IN (\(orderStatuses))),
+                CONSTRAINT orders_line1 CHECK (CHAR_LENGTH(address_line1) >= 1),
+                CONSTRAINT orders_city CHECK (CHAR_LENGTH(city) >= 1),
+                CONSTRAINT orders_region CHECK (CHAR_LENGTH(region) >= 1),
+                CONSTRAINT orders_postal CHECK (CHAR_LENGTH(postal_code) >= 1),
+                CONSTRAINT orders_country CHECK (CHAR_LENGTH(country) = 2),
+                CONSTRAINT orders_latitude CHECK (latitude BETWEEN -90 AND 90),
+                CONSTRAINT orders_longitude CHECK (longitude BETWEEN -180 AND 180),
+                CONSTRAINT orders_size CHECK (system_size_deci_kw BETWEEN 5 AND 500),
+                CONSTRAINT orders_panels CHECK (panel_count BETWEEN 1 AND 200),
+                CONSTRAINT orders_roof CHECK (roof_type IN ('asphalt_shingle','metal','tile','slate','flat')),
+                CONSTRAINT orders_currency CHECK (CHAR_LENGTH(quote_currency) = 3),
+                CONSTRAINT orders_total CHECK (quote_total_cents >= 0),
+                CONSTRAINT orders_lines CHECK (JSON_VALID(quote_lines)),
+                CONSTRAINT orders_assigned CHECK (status NOT IN ('scheduled','in_progress','completed') OR installer_id IS NOT NULL)
+            ) \(table)
+            """,
+            """
+            CREATE TABLE offers (
+                id \(uuid) NOT NULL PRIMARY KEY,
+                order_id \(uuid) NOT NULL,
+                installer_id \(uuid) NOT NULL,
+                status VARCHAR(16) NOT NULL,
+                distance_km DOUBLE NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                winner_order_id \(uuid) AS (CASE WHEN status = 'accepted' THEN order_id END) STORED,
+                UNIQUE KEY offers_order_installer (order_id, installer_id),
+                UNIQUE KEY offers_one_winner (winner_order_id),
+                KEY offers_installer (installer_id, status, expires_at),
+                CONSTRAINT offers_order_fk FOREIGN KEY (order_id) REFERENCES orders(id) ON DELETE CASCADE,
+                CONSTRAINT offers_installer_fk FOREIGN KEY (installer_id) REFERENCES accounts(id),
+                CONSTRAINT offers_status CHECK (status IN ('open','accepted','expired','withdrawn')),
+                CONSTRAINT offers_distance CHECK (distance_km >= 0),
+                CONSTRAINT offers_expiry CHECK (expires_at > created_at)
+            ) \(table)
+            """,
+            """
+            CREATE TABLE audit_events (
+                seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                id \(uuid) NOT NULL,
+                occurred_at BIGINT NOT NULL,
+                actor_id \(uuid) NULL,
+                actor_role VARCHAR(16) NULL,
+                action VARCHAR(64) NOT NULL,
+                target_type VARCHAR(32) NULL,
+                target_id \(uuid) NULL,
+                outcome VARCHAR(8) NOT NULL,
+                client_ip VARCHAR(45) NULL,
+                request_id VARCHAR(64) NULL,
+                detail VARCHAR(600) NULL,
+                UNIQUE KEY audit_events_id (id),
+                CONSTRAINT audit_role CHECK (actor_role IS NULL OR actor_role IN (\(roles))),
+                CONSTRAINT audit_action CHECK (CHAR_LENGTH(action) >= 1),
+                CONSTRAINT audit_outcome CHECK (outcome IN ('success','failure','denied'))
+            ) \(table)
+            """,
+        ]),
+    ]
+}
