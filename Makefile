@@ -1,11 +1,11 @@
 # SolarDispatch: `make run` serves the platform on http://127.0.0.1:8080 (embedded SQLite);
-# `make test` installs what the tests need and runs every test.
+# `make test` installs what the tests need, starts a throw-away MariaDB and runs every test.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
 SWIFT ?= swift
-SYSTEM_PACKAGES := pkg-config libargon2-dev libsqlite3-dev sqlite3
-TEST_PACKAGES := python3 python3-pip
+SYSTEM_PACKAGES := pkg-config libargon2-dev libsqlite3-dev sqlite3 libmariadb-dev
+TEST_PACKAGES := python3 python3-pip mariadb-server mariadb-client openssl
 
 .PHONY: run test deps test-deps build migrate serve clean
 

@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "solar",
             dependencies: [
-                "App", "Domain", "Security", "Storage",
+                "App", "Domain", "Security", "Storage", "MySQLStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

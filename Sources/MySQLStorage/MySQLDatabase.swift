@@ -32,21 +32,31 @@ public final class MySQLDatabase: SQLDatabase {
     }
 
     /// Writes run at READ COMMITTED (correctness comes from conditional updates and row locks),
-    /// reads in a REPEATABLE READ read-only snapshot. Deadlocks and lock timeouts are retried.
+    /// reads in a REPEATABLE READ read-only snapshot. Deadlocks and lock timeouts are retried,
+    /// and so is a transaction whose pooled connection turned out dead before COMMIT was sent
+    /// (after a database restart); a failure during COMMIT is never retried, since the commit
+    /// may have happened.
     public func transaction<T: Sendable>(readOnly: Bool, _ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
-        try await withPooledConnection { conn in
+        try await onPoolThread { [self] in
             var attempt = 0
             while true {
                 attempt += 1
+                let box = try checkout()
+                var committing = false
                 do {
+                    let conn = box.conn
                     try conn.execute(readOnly ? "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ" : "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", [])
                     try conn.execute(readOnly ? "START TRANSACTION READ ONLY" : "START TRANSACTION", [])
                     let result = try body(conn)
+                    committing = true
                     try conn.commit()
+                    checkin(box)
                     return result
                 } catch {
-                    conn.rollback()
-                    if attempt < 3, MySQLErrorMap.isRetryable(conn.lastErrorCode), !conn.broken { continue }
+                    if !box.conn.broken { box.conn.rollback() }
+                    checkin(box)
+                    let reconnect = box.conn.broken && !committing
+                    if attempt < 3, reconnect || MySQLErrorMap.isRetryable(box.conn.lastErrorCode) { continue }
                     throw error
                 }
             }
@@ -55,6 +65,16 @@ public final class MySQLDatabase: SQLDatabase {
 
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         try await withPooledConnection { try body($0) }
+    }
+
+    /// Runs `work` on a pool thread, failing when it waited longer than the acquire timeout.
+    private func onPoolThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let enqueued = ContinuousClock.now
+        let timeout = options.acquireTimeout
+        return try await pool.runIfActive {
+            guard ContinuousClock.now - enqueued <= timeout else { throw StorageError.unavailable("connection pool acquire timeout") }
+            return try work()
+        }
     }
 
     public func shutdown() async throws {
@@ -89,10 +109,7 @@ public final class MySQLDatabase: SQLDatabase {
     }
 
     private func withPooledConnection<T: Sendable>(_ body: @escaping @Sendable (MySQLConnection) throws -> T) async throws -> T {
-        let enqueued = ContinuousClock.now
-        let timeout = options.acquireTimeout
-        return try await pool.runIfActive { [self] in
-            guard ContinuousClock.now - enqueued <= timeout else { throw StorageError.unavailable("connection pool acquire timeout") }
+        try await onPoolThread { [self] in
             let box = try checkout()
             defer { checkin(box) }
             return try body(box.conn)

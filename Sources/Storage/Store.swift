@@ -14,6 +14,8 @@ public protocol Store: Sendable {
     func migrate() async throws -> [Int]
     /// True when the schema is current.
     func isMigrated() async throws -> Bool
+    /// The database settings the platform relies on, checked (`solar doctor`).
+    func diagnostics() async throws -> [Diagnostic]
     /// Releases connections.
     func shutdown() async throws
 }

@@ -4,6 +4,7 @@ import Domain
 import Foundation
 import Hummingbird
 import Logging
+import MySQLStorage
 import Security
 import Storage
 
@@ -13,7 +14,7 @@ struct Solar: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "solar",
         abstract: "SolarDispatch: on-demand solar-panel installation platform.",
-        subcommands: [Serve.self, Migrate.self, Accounts.self]
+        subcommands: [Serve.self, Migrate.self, Doctor.self, Grants.self, Accounts.self]
     )
 }
 
@@ -59,7 +60,7 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let (config, logger) = try loadConfig()
-        let store = try openStore(config: config)
+        let store = try openStore(config: config, forMigration: !check)
         defer { Task { try? await store.shutdown() } }
         if check {
             let current = try await store.isMigrated()
@@ -70,6 +71,43 @@ struct Migrate: AsyncParsableCommand {
         let applied = try await store.migrate()
         logger.info("migrate", metadata: ["applied": .string(applied.map(String.init).joined(separator: ","))])
         print(applied.isEmpty ? "schema is current" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
+    }
+}
+
+struct Doctor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the database settings the platform relies on (durability, strict mode, TLS, WAL).",
+        discussion: "Exits 1 when a setting is not as required."
+    )
+
+    func run() async throws {
+        let (config, _) = try loadConfig()
+        let store = try openStore(config: config)
+        let report = try await store.diagnostics()
+        try? await store.shutdown()
+        for item in report {
+            print("\(item.ok ? "ok  " : "FAIL") \(item.name) = \(item.value) (expected \(item.expected))")
+        }
+        if report.contains(where: { !$0.ok }) { throw ExitCode(1) }
+    }
+}
+
+struct Grants: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grants",
+        abstract: "Print the MySQL GRANT statements for the application user (least privilege).",
+        discussion: "Run them as the migration or admin user after `solar migrate`. See docs/mysql.md."
+    )
+
+    @Option(help: "The application's MySQL user.") var user: String
+    @Option(help: "The host part of the account, e.g. % or 10.0.%.") var host: String = "%"
+    @Option(help: "The database (schema) name.") var database: String
+
+    func run() throws {
+        guard let statements = MySQLGrants.statements(database: database, user: user, host: host) else {
+            throw ValidationError("user, host and database must be plain identifiers")
+        }
+        statements.forEach { print($0 + ";") }
     }
 }
 

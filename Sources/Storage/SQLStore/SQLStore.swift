@@ -29,6 +29,10 @@ public struct SQLStore: Store {
         try await Migrator(database: database).isUpToDate()
     }
 
+    public func diagnostics() async throws -> [Diagnostic] {
+        try await database.diagnostics()
+    }
+
     public func shutdown() async throws {
         try await database.shutdown()
     }
