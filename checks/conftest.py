@@ -6,8 +6,12 @@ session's temporary directory first, so a concurrent rebuild cannot change it mi
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
+import hmac
 import os
+import struct
 import shutil
 import signal
 import socket
@@ -45,6 +49,22 @@ def unique_phone() -> str:
     return "+346" + str(uuid.uuid4().int)[:8].rjust(8, "1")
 
 
+def totp_code(secret_b32: str, step_offset: int = 0) -> str:
+    """RFC 6238 (SHA-1, 30 s, 6 digits), as an authenticator app computes it."""
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    counter = int(time.time()) // 30 + step_offset
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    value = (struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{value:06d}"
+
+
+TOTP_SECRETS: dict = {}  # email -> base32 secret of accounts enrolled by the checks
+TOTP_LAST: dict = {}  # email -> last step offset used, to avoid replaying a code
+TOKENS: dict = {}  # (server, role) -> access token
+SESSION_KEYS = "checks:" + base64.b64encode(os.urandom(32)).decode()
+
+
 def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
@@ -76,6 +96,10 @@ def base_env(tmp: Path, **extra: str) -> dict:
         ENVIRONMENT="test",
         CORS_ALLOWED_ORIGINS=CORS_ORIGIN,
         PASSWORD_HASH_THREADS="2",
+        # Every check comes from 127.0.0.1: the per-address limit is tested on its own server.
+        LOGIN_MAX_FAILURES_PER_ADDRESS="100000",
+        MAIL_DIRECTORY=str(tmp / "mail"),
+        ENCRYPTION_KEYS=SESSION_KEYS,
     )
     env.update(extra)
     return env
@@ -126,14 +150,34 @@ class Server:
     # ---- account helpers
     def login(self, email: str, password: str) -> str:
         r = self.post("/api/v1/auth/login", json={"email": email, "password": password})
+        if r.status_code == 401 and r.json().get("type") == "/problems/mfa-required" and email in TOTP_SECRETS:
+            # Each TOTP code works once: walk forward through the accepted skew window.
+            for offset in (0, 1):
+                step = int(time.time()) // 30 + offset
+                if TOTP_LAST.get(email, -1) >= step:
+                    continue
+                r = self.post("/api/v1/auth/login", json={"email": email, "password": password,
+                                                         "totpCode": totp_code(TOTP_SECRETS[email], offset)})
+                if r.status_code == 200:
+                    TOTP_LAST[email] = step
+                    break
+            else:
+                time.sleep(31 - time.time() % 30)
+                return self.login(email, password)
         assert r.status_code == 200, f"login {email}: {r.status_code} {r.text}"
         body = r.json()
         assert body.get("tokenType") == "Bearer"
         return body["accessToken"]
 
     def token(self, role: str) -> str:
+        """A logged-in token for a role: reused while it still works, since each staff login
+        spends a TOTP code (at most two per 30-second window)."""
+        cached = TOKENS.get((self.base_url, role))
+        if cached and self.get("/api/v1/me", token=cached).status_code == 200:
+            return cached
         c = self.credentials[role]
-        return self.login(c.email, c.password)
+        TOKENS[(self.base_url, role)] = self.login(c.email, c.password)
+        return TOKENS[(self.base_url, role)]
 
     def signup_customer(self, **overrides) -> Credential:
         cred = Credential(
@@ -229,7 +273,7 @@ def create_cli_accounts(binary: Path, tmp: Path, env: dict, roles=STAFF_ROLES) -
     for i, role in enumerate(roles, start=1):
         cred = Credential(
             email=f"{role}.{uuid.uuid4().hex[:6]}@staff.example.com",
-            password=f"{role}-{uuid.uuid4().hex[:16]}",
+            password=f"pw-{uuid.uuid4().hex[:16]}",
             role=role, name=f"The {role}", phone=f"+3460000000{i}",
         )
         pw_file = tmp / f"{role}.pw"
@@ -292,6 +336,20 @@ class Running:
         return code
 
 
+def enroll_totp(srv: "Server", cred: Credential) -> None:
+    """Staff must use MFA: enrol through the API as a new staff member would."""
+    r = srv.post("/api/v1/auth/login", json={"email": cred.email, "password": cred.password})
+    assert r.status_code == 200 and r.json()["mfaEnrollmentRequired"] is True, r.text
+    limited = r.json()["accessToken"]
+    start = srv.post("/api/v1/me/mfa/totp", token=limited)
+    assert start.status_code == 201, start.text
+    secret = start.json()["secret"]
+    confirm = srv.post("/api/v1/me/mfa/totp/confirm", token=limited, json={"code": totp_code(secret)})
+    assert confirm.status_code == 200 and len(confirm.json()["recoveryCodes"]) == 10, confirm.text
+    TOTP_SECRETS[cred.email] = secret
+    TOTP_LAST[cred.email] = int(time.time()) // 30
+
+
 def launch(binary: Path, tmp: Path, roles=STAFF_ROLES) -> tuple[Server, Running]:
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -302,6 +360,8 @@ def launch(binary: Path, tmp: Path, roles=STAFF_ROLES) -> tuple[Server, Running]
     srv = Server(base_url=running.base_url, credentials=credentials, log_path=running.log_path, tmp=tmp,
                  binary=binary, port=port)
     for role, cred in credentials.items():
+        if role != "installer":
+            enroll_totp(srv, cred)
         me = srv.get("/api/v1/me", token=srv.token(role))
         assert me.status_code == 200 and me.json()["role"] == role
         cred.id = me.json()["id"]

@@ -3,7 +3,10 @@
 /// separate migration user that owns the DDL rights.
 public enum MySQLGrants {
     /// Tables the application reads and writes.
-    public static let dataTables = ["accounts", "sessions", "installer_profiles", "orders", "offers"]
+    public static let dataTables = [
+        "accounts", "sessions", "installer_profiles", "orders", "offers",
+        "refresh_tokens", "mfa_totp", "recovery_codes", "login_throttle", "one_time_tokens", "outbox_emails",
+    ]
 
     /// GRANT statements for `user`@`host` on `database`. Names must be plain identifiers
     /// (`MySQLOptions.isIdentifier`); host may also contain `.`, `%` and `:`.

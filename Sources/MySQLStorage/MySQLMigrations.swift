@@ -155,5 +155,95 @@ enum MySQLMigrations {
             ) \(table)
             """,
         ]),
+        Migration(version: 2, name: "identity: MFA, throttling, refresh tokens, recovery, outbox", statements: [
+            "ALTER TABLE accounts ADD COLUMN email_verified_at BIGINT NULL",
+            """
+            ALTER TABLE sessions ADD COLUMN absolute_expires_at BIGINT NULL,
+                ADD COLUMN mfa_verified TINYINT NOT NULL DEFAULT 0,
+                ADD COLUMN reauthenticated_at BIGINT NULL,
+                ADD COLUMN user_agent VARCHAR(200) NULL,
+                ADD COLUMN client_ip VARCHAR(45) NULL,
+                ADD CONSTRAINT sessions_mfa CHECK (mfa_verified IN (0, 1))
+            """,
+            """
+            CREATE TABLE refresh_tokens (
+                id \(uuid) NOT NULL PRIMARY KEY,
+                session_id \(uuid) NOT NULL,
+                token_hash CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT NULL,
+                UNIQUE KEY refresh_tokens_hash (token_hash),
+                KEY refresh_tokens_session (session_id),
+                CONSTRAINT refresh_session_fk FOREIGN KEY (session_id) REFERENCES sessions(id) ON DELETE CASCADE,
+                CONSTRAINT refresh_hash CHECK (CHAR_LENGTH(token_hash) = 64),
+                CONSTRAINT refresh_expiry CHECK (expires_at > created_at)
+            ) \(table)
+            """,
+            """
+            CREATE TABLE mfa_totp (
+                account_id \(uuid) NOT NULL PRIMARY KEY,
+                secret_ciphertext VARCHAR(200) NOT NULL,
+                confirmed_at BIGINT NULL,
+                last_used_step BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                CONSTRAINT mfa_account_fk FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE CASCADE,
+                CONSTRAINT mfa_ciphertext CHECK (LEFT(secret_ciphertext, 3) = 'v1:')
+            ) \(table)
+            """,
+            """
+            CREATE TABLE recovery_codes (
+                id \(uuid) NOT NULL PRIMARY KEY,
+                account_id \(uuid) NOT NULL,
+                code_hash CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+                created_at BIGINT NOT NULL,
+                used_at BIGINT NULL,
+                UNIQUE KEY recovery_codes_code (account_id, code_hash),
+                CONSTRAINT recovery_account_fk FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE CASCADE,
+                CONSTRAINT recovery_hash CHECK (CHAR_LENGTH(code_hash) = 64)
+            ) \(table)
+            """,
+            """
+            CREATE TABLE login_throttle (
+                throttle_key VARCHAR(80) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,
+                failures INT NOT NULL,
+                locked_until BIGINT NULL,
+                last_failure_at BIGINT NOT NULL,
+                CONSTRAINT throttle_key_len CHECK (CHAR_LENGTH(throttle_key) BETWEEN 3 AND 80),
+                CONSTRAINT throttle_failures CHECK (failures >= 0)
+            ) \(table)
+            """,
+            """
+            CREATE TABLE one_time_tokens (
+                id \(uuid) NOT NULL PRIMARY KEY,
+                purpose VARCHAR(16) NOT NULL,
+                account_id \(uuid) NOT NULL,
+                token_hash CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT NULL,
+                UNIQUE KEY one_time_tokens_hash (token_hash),
+                CONSTRAINT ott_account_fk FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE CASCADE,
+                CONSTRAINT ott_purpose CHECK (purpose IN ('verify_email','reset_password')),
+                CONSTRAINT ott_expiry CHECK (expires_at > created_at)
+            ) \(table)
+            """,
+            """
+            CREATE TABLE outbox_emails (
+                id \(uuid) NOT NULL PRIMARY KEY,
+                template VARCHAR(16) NOT NULL,
+                recipient_ciphertext VARCHAR(1000) NOT NULL,
+                payload_ciphertext TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                sent_at BIGINT NULL,
+                attempts INT NOT NULL DEFAULT 0,
+                KEY outbox_pending (sent_at, created_at),
+                CONSTRAINT outbox_template CHECK (template IN ('verify_email','reset_password')),
+                CONSTRAINT outbox_recipient CHECK (LEFT(recipient_ciphertext, 3) = 'v1:'),
+                CONSTRAINT outbox_payload CHECK (LEFT(payload_ciphertext, 3) = 'v1:'),
+                CONSTRAINT outbox_attempts CHECK (attempts >= 0)
+            ) \(table)
+            """,
+        ]),
     ]
 }

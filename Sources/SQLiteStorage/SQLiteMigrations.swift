@@ -109,5 +109,76 @@ enum SQLiteMigrations {
             "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
             "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
         ]),
+        Migration(version: 2, name: "identity: MFA, throttling, refresh tokens, recovery, outbox", statements: [
+            "ALTER TABLE accounts ADD COLUMN email_verified_at INTEGER",
+            "ALTER TABLE sessions ADD COLUMN absolute_expires_at INTEGER",
+            "ALTER TABLE sessions ADD COLUMN mfa_verified INTEGER NOT NULL DEFAULT 0 CHECK (mfa_verified IN (0, 1))",
+            "ALTER TABLE sessions ADD COLUMN reauthenticated_at INTEGER",
+            "ALTER TABLE sessions ADD COLUMN user_agent TEXT CHECK (length(user_agent) <= 200)",
+            "ALTER TABLE sessions ADD COLUMN client_ip TEXT CHECK (length(client_ip) <= 45)",
+            """
+            CREATE TABLE refresh_tokens (
+                id TEXT PRIMARY KEY CHECK (length(id) = 36),
+                session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64),
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                used_at INTEGER,
+                CHECK (expires_at > created_at)
+            ) STRICT
+            """,
+            "CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id)",
+            """
+            CREATE TABLE mfa_totp (
+                account_id TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+                secret_ciphertext TEXT NOT NULL CHECK (substr(secret_ciphertext, 1, 3) = 'v1:'),
+                confirmed_at INTEGER,
+                last_used_step INTEGER NOT NULL DEFAULT 0,
+                created_at INTEGER NOT NULL
+            ) STRICT
+            """,
+            """
+            CREATE TABLE recovery_codes (
+                id TEXT PRIMARY KEY CHECK (length(id) = 36),
+                account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                code_hash TEXT NOT NULL CHECK (length(code_hash) = 64),
+                created_at INTEGER NOT NULL,
+                used_at INTEGER,
+                UNIQUE (account_id, code_hash)
+            ) STRICT
+            """,
+            """
+            CREATE TABLE login_throttle (
+                throttle_key TEXT PRIMARY KEY CHECK (length(throttle_key) BETWEEN 3 AND 80),
+                failures INTEGER NOT NULL CHECK (failures >= 0),
+                locked_until INTEGER,
+                last_failure_at INTEGER NOT NULL
+            ) STRICT
+            """,
+            """
+            CREATE TABLE one_time_tokens (
+                id TEXT PRIMARY KEY CHECK (length(id) = 36),
+                purpose TEXT NOT NULL CHECK (purpose IN ('verify_email','reset_password')),
+                account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64),
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                used_at INTEGER,
+                CHECK (expires_at > created_at)
+            ) STRICT
+            """,
+            """
+            CREATE TABLE outbox_emails (
+                id TEXT PRIMARY KEY CHECK (length(id) = 36),
+                template TEXT NOT NULL CHECK (template IN ('verify_email','reset_password')),
+                recipient_ciphertext TEXT NOT NULL CHECK (substr(recipient_ciphertext, 1, 3) = 'v1:'),
+                payload_ciphertext TEXT NOT NULL CHECK (substr(payload_ciphertext, 1, 3) = 'v1:'),
+                created_at INTEGER NOT NULL,
+                sent_at INTEGER,
+                attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0)
+            ) STRICT
+            """,
+            "CREATE INDEX outbox_pending ON outbox_emails(sent_at, created_at)",
+        ]),
     ]
 }

@@ -32,9 +32,54 @@ public protocol StoreAccess {
     func insertSession(_ session: SessionRecord) throws
     /// The unrevoked, unexpired session with this token hash, and its account.
     func activeSession(tokenHash: String, now: Date) throws -> (SessionRecord, Account)?
-    /// Marks the session revoked; returns whether it was active.
+    /// Marks the session revoked (and burns its refresh tokens); returns whether it was active.
     @discardableResult
     func revokeSession(id: UUID, at: Date) throws -> Bool
+    func session(id: UUID) throws -> SessionRecord?
+    /// Unrevoked, unexpired sessions of an account, newest first.
+    func activeSessions(accountID: UUID, now: Date) throws -> [SessionRecord]
+    /// Revokes every session of the account except `keeping`; returns how many.
+    @discardableResult
+    func revokeSessions(accountID: UUID, keeping: UUID?, at: Date) throws -> Int
+    /// Records activity (idle timeout bookkeeping).
+    func touchSession(id: UUID, at: Date) throws
+    func markReauthenticated(sessionID: UUID, at: Date) throws
+    /// Replaces the access token of an API session.
+    func rotateAccessToken(sessionID: UUID, tokenHash: String, expiresAt: Date, at: Date) throws
+
+    // Refresh tokens
+    func insertRefreshToken(_ token: RefreshTokenRecord) throws
+    func refreshToken(hash: String) throws -> RefreshTokenRecord?
+    /// Marks a refresh token used if it was unused; false means it had been used already.
+    func useRefreshToken(id: UUID, at: Date) throws -> Bool
+
+    // MFA
+    func totp(accountID: UUID) throws -> TOTPRecord?
+    func saveTOTP(_ record: TOTPRecord) throws
+    func deleteTOTP(accountID: UUID) throws
+    /// Moves the last accepted step forward; false when `step` is not newer (a replay).
+    func advanceTOTPStep(accountID: UUID, to step: Int64) throws -> Bool
+    func replaceRecoveryCodes(accountID: UUID, hashes: [String], at: Date) throws
+    /// Uses an unused recovery code; false when unknown or already used.
+    func useRecoveryCode(accountID: UUID, hash: String, at: Date) throws -> Bool
+
+    // Throttling
+    func throttle(key: String) throws -> ThrottleRecord?
+    func saveThrottle(_ record: ThrottleRecord) throws
+    func clearThrottle(key: String) throws
+
+    // Account recovery
+    func updatePassword(accountID: UUID, hash: String) throws
+    func markEmailVerified(accountID: UUID, at: Date) throws
+    func insertOneTimeToken(id: UUID, purpose: OneTimePurpose, accountID: UUID, tokenHash: String, createdAt: Date, expiresAt: Date) throws
+    /// The account of an unused, unexpired token, without consuming it.
+    func peekOneTimeTokenAccount(hash: String, purpose: OneTimePurpose, now: Date) throws -> UUID?
+    /// Consumes an unused, unexpired token; returns its account, or nil.
+    func useOneTimeToken(hash: String, purpose: OneTimePurpose, now: Date) throws -> UUID?
+    func enqueueEmail(_ email: OutboxEmail) throws
+    func pendingEmails(limit: Int) throws -> [OutboxEmail]
+    func markEmailSent(id: UUID, at: Date) throws
+    func markEmailAttempt(id: UUID) throws
 
     // Installers
     func saveInstallerProfile(_ profile: InstallerProfile) throws

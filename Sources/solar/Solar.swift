@@ -14,7 +14,7 @@ struct Solar: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "solar",
         abstract: "SolarDispatch: on-demand solar-panel installation platform.",
-        subcommands: [Serve.self, Migrate.self, Doctor.self, Grants.self, Accounts.self]
+        subcommands: [Serve.self, Migrate.self, Doctor.self, Grants.self, Accounts.self, Mail.self]
     )
 }
 
@@ -111,6 +111,22 @@ struct Grants: AsyncParsableCommand {
     }
 }
 
+struct Mail: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The local mail sink (development).", subcommands: [List.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the emails written to MAIL_DIRECTORY, newest last.")
+
+        func run() async throws {
+            let (config, _) = try loadConfig()
+            guard config.environment != .production else { throw ValidationError("the mail sink is a development tool") }
+            for message in try FileMailSink(directory: config.mailDirectory).messages() {
+                print("--- \(message.createdAt.formatted(.iso8601)) to \(message.to)\nSubject: \(message.subject)\n\n\(message.body)\n")
+            }
+        }
+    }
+}
+
 struct Accounts: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Manage accounts.", subcommands: [Create.self])
 
@@ -135,7 +151,7 @@ struct Accounts: AsyncParsableCommand {
             guard let contents = FileManager.default.contents(atPath: passwordFile),
                   let password = String(data: contents, encoding: .utf8)?.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init)
             else { throw ValidationError("cannot read the password file") }
-            if let problem = PasswordPolicy.problem(with: password) { throw ValidationError("password \(problem)") }
+            if let problem = PasswordPolicy.problem(with: password, email: email) { throw ValidationError("password \(problem)") }
             var cliConfig = config
             cliConfig.autoMigrate = config.environment != .production
             let services = try await makeServices(config: cliConfig, logger: logger)

@@ -19,6 +19,7 @@ struct ConfigTests {
     static let secureProduction = [
         "ENVIRONMENT": "production", "PUBLIC_ORIGIN": "https://app.solardispatch.example",
         "CORS_ALLOWED_ORIGINS": "https://app.solardispatch.example",
+        "ENCRYPTION_KEYS": FieldCipher.generateKeyEntry(id: "prod1"),
     ]
 
     @Test("a secure production configuration starts")
@@ -32,6 +33,8 @@ struct ConfigTests {
         ["CORS_ALLOWED_ORIGINS": "http://partner.example"],
         ["LOG_LEVEL": "debug"],
         ["AUTO_MIGRATE": "true"],
+        ["ENCRYPTION_KEYS": "not-a-key-ring"],
+        ["DATABASE_URL": "mysql://app@db.internal/solar", "DATABASE_TLS": "required"],
     ])
     func insecureProduction(_ override: [String: String]) {
         #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(Self.secureProduction.merging(override) { $1 }) }

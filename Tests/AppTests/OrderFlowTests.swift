@@ -105,7 +105,7 @@ struct OrderFlowTests {
     @Test("an expired offer cannot be accepted")
     func expiredOffer() async throws {
         let clock = TestClock()
-        let harness = try await TestHarness.make(now: { clock.now })
+        let harness = try await TestHarness.make(config: { $0.offerTTL = 120 }, now: { clock.now })
         let installer = try await harness.account(.installer)
         try await harness.app.test(.router) { client in
             let installerToken = try await client.login(installer.email)

@@ -10,7 +10,7 @@ struct AccessPolicyTests {
     func roles(_ action: Action) {
         let allowed = AccessPolicy.allowedRoles(for: action)
         for role in Role.allCases {
-            let decision = AccessPolicy.decide(Principal(accountID: me, role: role), action, .account(me))
+            let decision = AccessPolicy.decide(Principal(accountID: me, role: role, secondFactor: true), action, .account(me))
             #expect((decision == .allow) == allowed.contains(role), "\(role) \(action)")
             if !allowed.contains(role) { #expect(decision == .forbidden) }
         }
@@ -26,6 +26,20 @@ struct AccessPolicyTests {
         #expect(!AccessPolicy.allowedRoles(for: .searchCustomers).contains(.engineer))
         #expect(!AccessPolicy.allowedRoles(for: .searchCustomers).contains(.sales))
         #expect(AccessPolicy.allowedRoles(for: .createAccount) == [.admin])
+    }
+
+    @Test("staff without a verified second factor may only look at themselves and enrol")
+    func staffNeedMFA() {
+        for role in Role.allCases where role.isStaff {
+            let withoutMFA = Principal(accountID: me, role: role, secondFactor: false)
+            for action in Action.allCases where AccessPolicy.allowedRoles(for: action).contains(role) {
+                let expected: Decision = AccessPolicy.allowedWithoutSecondFactor.contains(action) ? .allow : .mfaEnrollmentRequired
+                #expect(AccessPolicy.decide(withoutMFA, action, .account(me)) == expected, "\(role) \(action)")
+            }
+        }
+        // Customers and installers may choose MFA; without it they keep their normal rights.
+        #expect(AccessPolicy.decide(Principal(accountID: me, role: .customer), .createOrder) == .allow)
+        #expect(AccessPolicy.allowedWithoutSecondFactor == [.readOwnAccount, .enrollMFA])
     }
 
     @Test("owned targets: someone else's answers notFound, hiding that it exists")

@@ -77,12 +77,4 @@ struct PasswordHasherTests {
         #expect(results.contains(true))
     }
 
-    @Test("password length policy: 8 to 128 characters")
-    func policy() {
-        #expect(PasswordPolicy.problem(with: "1234567") != nil)
-        #expect(PasswordPolicy.problem(with: "12345678") == nil)
-        #expect(PasswordPolicy.problem(with: String(repeating: "x", count: 128)) == nil)
-        #expect(PasswordPolicy.problem(with: String(repeating: "x", count: 129)) != nil)
-        #expect(PasswordPolicy.problem(with: "🌞🌞🌞🌞🌞🌞🌞🌞") == nil)
-    }
 }

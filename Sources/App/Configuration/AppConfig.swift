@@ -1,5 +1,7 @@
 public import Foundation
 import MySQLStorage
+import Security
+public import Domain
 import Domain
 import HTTPTypes
 import Hummingbird
@@ -34,8 +36,21 @@ public struct AppConfig: Sendable {
     public var publicOrigin = "http://127.0.0.1:8080"
     /// Browser origins allowed to call the API cross-origin. Empty denies all.
     public var corsAllowedOrigins: [String] = []
-    public var apiTokenTTL: TimeInterval = 12 * 3600
-    public var webSessionTTL: TimeInterval = 8 * 3600
+    /// Lifetime of an API access token; refresh tokens renew it.
+    public var apiTokenTTL: TimeInterval = 15 * 60
+    /// Idle and absolute session timeouts (web sessions and API refresh-token families).
+    public var sessionTimeouts = SessionTimeouts()
+    /// `ENCRYPTION_KEYS` / `ENCRYPTION_KEYS_FILE`: `id:base64key` entries, the first active.
+    /// Outside production a key file under `./data` is created when none is configured.
+    public var encryptionKeys: String?
+    /// `PWNED_PASSWORDS`: off, fail-open or fail-closed.
+    public var pwnedPasswords = "off"
+    public var pwnedPasswordsURL = "https://api.pwnedpasswords.com/range/"
+    /// Outgoing mail is written as files to this spool folder (a local mail sink in development;
+    /// a relay picks them up in production).
+    public var mailDirectory = "./data/mail"
+    /// Failed logins before a temporary lock (see `LoginThrottle`).
+    var loginThrottle = LoginThrottle()
     public var offerTTL: TimeInterval = 15 * 60
     public var maxOffersPerOrder = 5
     /// Use the last `X-Forwarded-For` hop as the client IP (only behind a trusted load balancer).
@@ -67,8 +82,13 @@ public struct AppConfig: Sendable {
         if let origins = env["CORS_ALLOWED_ORIGINS"] {
             c.corsAllowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
-        c.apiTokenTTL = TimeInterval(try int(env, "API_TOKEN_TTL_SECONDS", Int(c.apiTokenTTL), 60...(30 * 86400)))
-        c.webSessionTTL = TimeInterval(try int(env, "WEB_SESSION_TTL_SECONDS", Int(c.webSessionTTL), 60...(30 * 86400)))
+        c.apiTokenTTL = TimeInterval(try int(env, "API_TOKEN_TTL_SECONDS", Int(c.apiTokenTTL), 60...3600))
+        c.encryptionKeys = try secret(env, "ENCRYPTION_KEYS")
+        c.pwnedPasswords = env["PWNED_PASSWORDS"] ?? c.pwnedPasswords
+        c.pwnedPasswordsURL = env["PWNED_PASSWORDS_URL"] ?? c.pwnedPasswordsURL
+        c.mailDirectory = env["MAIL_DIRECTORY"] ?? c.mailDirectory
+        c.loginThrottle.accountThreshold = try int(env, "LOGIN_MAX_FAILURES_PER_ACCOUNT", c.loginThrottle.accountThreshold, 3...100)
+        c.loginThrottle.addressThreshold = try int(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", c.loginThrottle.addressThreshold, 5...100_000)
         c.offerTTL = TimeInterval(try int(env, "OFFER_TTL_SECONDS", Int(c.offerTTL), 30...86400))
         c.maxOffersPerOrder = try int(env, "DISPATCH_MAX_OFFERS", c.maxOffersPerOrder, 1...50)
         c.trustProxyHeaders = try bool(env, "TRUST_PROXY_HEADERS", c.trustProxyHeaders)
@@ -88,6 +108,12 @@ public struct AppConfig: Sendable {
             guard url.hasPrefix("sqlite:") || MySQLOptions(url: url) != nil else {
                 throw ConfigError("DATABASE_URL must be sqlite:PATH or mysql://USER@HOST[:PORT]/DATABASE (no password in the URL)")
             }
+        }
+        guard BreachedPasswords.Mode(rawValue: pwnedPasswords) != nil, URL(string: pwnedPasswordsURL)?.scheme == "https" else {
+            throw ConfigError("PWNED_PASSWORDS must be off, fail-open or fail-closed, with an https PWNED_PASSWORDS_URL")
+        }
+        if let keys = encryptionKeys, FieldCipher(keyRing: keys) == nil {
+            throw ConfigError("ENCRYPTION_KEYS must be id:base64 entries of 32-byte keys")
         }
         guard ["disabled", "required", "verify-identity"].contains(databaseTLS) else {
             throw ConfigError("DATABASE_TLS must be disabled, required or verify-identity")
@@ -110,6 +136,7 @@ public struct AppConfig: Sendable {
         }
         if ["trace", "debug"].contains(logLevel) { throw ConfigError("production refuses LOG_LEVEL debug or trace") }
         if autoMigrate { throw ConfigError("production refuses AUTO_MIGRATE; run `solar migrate` as a separate step") }
+        if encryptionKeys == nil { throw ConfigError("production requires ENCRYPTION_KEYS or ENCRYPTION_KEYS_FILE") }
         if databaseURL.hasPrefix("mysql:"), databaseTLS != "verify-identity" {
             throw ConfigError("production requires DATABASE_TLS=verify-identity")
         }
@@ -159,4 +186,18 @@ public struct AppConfig: Sendable {
 public struct ConfigError: Error, CustomStringConvertible, Sendable {
     public let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Idle and absolute session timeouts. Staff sessions are short; customers and installers
+/// stay signed in on their phones longer.
+public struct SessionTimeouts: Sendable, Equatable {
+    public var staffIdle: TimeInterval = 30 * 60
+    public var staffAbsolute: TimeInterval = 8 * 3600
+    public var userIdle: TimeInterval = 7 * 86400
+    public var userAbsolute: TimeInterval = 30 * 86400
+
+    public init() {}
+
+    public func idle(for role: Role) -> TimeInterval { role.isStaff ? staffIdle : userIdle }
+    public func absolute(for role: Role) -> TimeInterval { role.isStaff ? staffAbsolute : userAbsolute }
 }

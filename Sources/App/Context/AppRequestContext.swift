@@ -53,7 +53,8 @@ public struct AuthenticatedContext: ChildRequestContext {
 
     /// Role check of the access policy for `action` (403 when the role may not attempt it).
     public func requireRole(for action: Action) throws(AccessDenied) {
-        guard AccessPolicy.allowedRoles(for: action).contains(principal.role) else { throw denial(action, .forbidden) }
+        let decision = AccessPolicy.decideRole(principal, action)
+        guard decision == .allow else { throw denial(action, decision) }
     }
 
     /// Applies the access policy. A denial is thrown (and audited by `ProblemMiddleware`).

@@ -1,16 +1,17 @@
 import Domain
 import Foundation
-import Hummingbird
 import HTTPTypes
-import Logging
-import NIOCore
+import Hummingbird
 import Security
 import Storage
+import Logging
+import NIOCore
 
-/// `/api/v1/auth/*` and `/api/v1/me`.
+/// `/api/v1/auth/*` (public) and logout.
 struct AuthController {
     let services: AppServices
     var auth: AuthService { AuthService(services: services) }
+    var recovery: RecoveryService { RecoveryService(services: services) }
 
     /// Routes that work without a session.
     func publicEndpoints(_ group: RouterGroup<AppRequestContext>) {
@@ -20,8 +21,31 @@ struct AuthController {
         }
         group.post("auth/login") { request, context in
             let body = try await request.decodeBody(LoginRequest.self, context: context)
-            let result = try await auth.login(email: body.email, password: body.password, kind: .api, audit: AuditContext(context))
-            return LoginResponse(accessToken: result.token.value, expiresAt: result.session.expiresAt)
+            let input = LoginInput(email: body.email, password: body.password, totpCode: body.totpCode, recoveryCode: body.recoveryCode,
+                                   kind: .api, userAgent: request.headers[.userAgent])
+            return LoginResponse(try await auth.login(input, audit: AuditContext(context)))
+        }
+        group.post("auth/refresh") { request, context in
+            let body = try await request.decodeBody(RefreshRequest.self, context: context)
+            return LoginResponse(try await auth.refresh(body.refreshToken, audit: AuditContext(context)))
+        }
+        group.post("auth/verify-email") { request, context in
+            let body = try await request.decodeBody(TokenRequest.self, context: context)
+            try await recovery.verifyEmail(token: body.token, audit: AuditContext(context))
+            return Response(status: .noContent)
+        }
+        group.post("auth/password-reset") { request, context in
+            let body = try await request.decodeBody(PasswordResetRequest.self, context: context)
+            try await recovery.requestReset(email: body.email, audit: AuditContext(context))
+            // The same answer whether or not the account exists.
+            var response = try AcceptedDTO().response(from: request, context: context)
+            response.status = .accepted
+            return response
+        }
+        group.post("auth/password-reset/confirm") { request, context in
+            let body = try await request.decodeBody(PasswordResetConfirm.self, context: context)
+            try await recovery.confirmReset(token: body.token, newPassword: body.newPassword, audit: AuditContext(context))
+            return Response(status: .noContent)
         }
     }
 
@@ -29,11 +53,6 @@ struct AuthController {
         group.secured(.post, "auth/logout", .readOwnAccount) { _, context in
             try await auth.logout(session: context.session, audit: AuditContext(context))
             return Response(status: .noContent)
-        }
-        group.secured(.get, "me", .readOwnAccount) { _, context in
-            let id = context.principal.accountID
-            guard let account = try await services.store.read({ db in try db.account(id: id) }) else { throw ApiError.unauthorized }
-            return AccountDTO(account)
         }
     }
 }

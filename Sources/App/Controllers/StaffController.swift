@@ -62,6 +62,10 @@ struct StaffController {
                 return OrderDTO(try await reschedule(id, to: date!, reason: body.reason, context: context))
             }
         }
+        group.secured(.post, "staff/accounts/:id/logout", .forceLogout) { _, context in
+            try await AccountSecurityService(services: services).forceLogout(accountID: try context.uuid("id"), context: context)
+            return Response(status: .noContent)
+        }
         group.secured(.get, "staff/sales/summary", .readSalesSummary) { _, context in
             let facts = try await services.store.read { db in try db.salesFacts() }
             try await record(context, "staff.sales.summary")
@@ -79,10 +83,10 @@ struct StaffController {
             let email = Formats.normalizedEmail(body.email)
             var v = Validator()
             v.check(Formats.isValidEmail(email), "email", "must be a valid email address")
-            v.check(PasswordPolicy.problem(with: body.password) == nil, "password", "must be 8 to 128 characters")
             v.text(body.name, "name", 1...100)
             v.check(Formats.isValidPhone(body.phone), "phone", "must be in E.164 format")
             if !v.errors.isEmpty { throw ApiError.validation(v.errors) }
+            try await PasswordRules(services: services).check(body.password, email: email, field: "password")
             let account = try await AuthService(services: services).createAccount(
                 email: email, name: body.name, phone: body.phone, role: body.role, password: body.password,
                 action: "admin.account.create", audit: AuditContext(context)

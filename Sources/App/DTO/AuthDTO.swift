@@ -18,7 +18,75 @@ struct SignupRequest: RequestBody {
 struct LoginRequest: RequestBody {
     var email: String
     var password: String
-    static let shape = BodyShape.object(["email": .scalar, "password": .scalar])
+    var totpCode: String?
+    var recoveryCode: String?
+    static let shape = BodyShape.object(["email": .scalar, "password": .scalar, "totpCode": .scalar, "recoveryCode": .scalar])
+}
+
+struct RefreshRequest: RequestBody {
+    var refreshToken: String
+    static let shape = BodyShape.object(["refreshToken": .scalar])
+}
+
+struct TokenRequest: RequestBody {
+    var token: String
+    static let shape = BodyShape.object(["token": .scalar])
+}
+
+struct PasswordResetRequest: RequestBody {
+    var email: String
+    static let shape = BodyShape.object(["email": .scalar])
+}
+
+struct PasswordResetConfirm: RequestBody {
+    var token: String
+    var newPassword: String
+    static let shape = BodyShape.object(["token": .scalar, "newPassword": .scalar])
+}
+
+struct ReauthRequest: RequestBody {
+    var password: String
+    var totpCode: String?
+    static let shape = BodyShape.object(["password": .scalar, "totpCode": .scalar])
+}
+
+struct ChangePasswordRequest: RequestBody {
+    var currentPassword: String
+    var newPassword: String
+    static let shape = BodyShape.object(["currentPassword": .scalar, "newPassword": .scalar])
+}
+
+struct TotpConfirmRequest: RequestBody {
+    var code: String
+    static let shape = BodyShape.object(["code": .scalar])
+}
+
+struct TotpEnrollmentDTO: ResponseEncodable {
+    var secret: String
+    var otpauthUri: String
+}
+
+struct RecoveryCodesDTO: ResponseEncodable {
+    var recoveryCodes: [String]
+}
+
+struct SessionInfoDTO: ResponseEncodable {
+    var id: UUID
+    var kind: String
+    var createdAt: Date
+    var lastSeenAt: Date
+    var expiresAt: Date
+    var current: Bool
+    var userAgent: String?
+    var clientIp: String?
+}
+
+struct SessionListDTO: ResponseEncodable {
+    var items: [SessionInfoDTO]
+}
+
+struct AcceptedDTO: ResponseEncodable {
+    var status = "accepted"
 }
 
 struct CreateAccountRequest: RequestBody {
@@ -34,6 +102,17 @@ struct LoginResponse: ResponseEncodable {
     var accessToken: String
     var tokenType = "Bearer"
     var expiresAt: Date
+    var refreshToken: String
+    var refreshExpiresAt: Date
+    var mfaEnrollmentRequired: Bool
+
+    init(_ r: LoginResult) {
+        accessToken = r.token.value
+        expiresAt = r.session.expiresAt
+        refreshToken = r.refreshToken?.value ?? ""
+        refreshExpiresAt = r.refreshExpiresAt ?? r.session.expiresAt
+        mfaEnrollmentRequired = r.mfaEnrollmentRequired
+    }
 }
 
 struct AccountDTO: ResponseEncodable {

@@ -37,6 +37,9 @@ public struct ApiError: HTTPResponseError, Sendable {
         .unauthorized, "invalid-credentials", "The email or password is incorrect.", headers: [.wwwAuthenticate: "Bearer"]
     )
     public static let forbidden = ApiError(.forbidden, "forbidden", "Your role does not allow this operation.")
+    public static let mfaEnrollmentRequired = ApiError(
+        .forbidden, "mfa-enrollment-required", "Staff accounts must enrol two-factor authentication and log in with it first."
+    )
     public static let notFound = ApiError(.notFound, "not-found", "The resource does not exist.")
     public static let conflict = ApiError(.conflict, "conflict", "The request conflicts with the current state of the resource.")
     public static let invalidTransition = ApiError(.conflict, "invalid-transition", "The order cannot make this change in its current state.")

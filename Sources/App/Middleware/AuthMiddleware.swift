@@ -34,7 +34,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
         if let (session, account) = found {
             context.session = session
-            context.principal = Principal(accountID: account.id, role: account.role)
+            context.principal = Principal(accountID: account.id, role: account.role, secondFactor: session.mfaVerified)
             context.logger[metadataKey: "account_id"] = .string(account.id.uuidString.lowercased())
         }
         return try await next(request, context)

@@ -42,7 +42,11 @@ struct ProblemMiddleware: RouterMiddleware {
             let event = stamped
             try? await services.store.write { db in try db.appendAudit(event) }
             context.logger.notice("authorization denied", metadata: ["action": .string(event.detail ?? "")])
-            return denied.decision == .notFound ? .notFound : .forbidden
+            switch denied.decision {
+            case .notFound: return .notFound
+            case .mfaEnrollmentRequired: return .mfaEnrollmentRequired
+            case .allow, .forbidden: return .forbidden
+            }
         case let failure as ValidationFailure:
             return .validation(failure.errors)
         case StorageError.conflict:

@@ -17,11 +17,23 @@ public struct AppServices: Sendable {
     public var pricing: PricingRules
     public var planner: DispatchPlanner
     public var logger: Logger
+    /// Field encryption (TOTP secrets, outbox contents).
+    public var cipher: FieldCipher
+    public var breached: BreachedPasswords
+    public var mailer: any MailSender
 
-    public init(config: AppConfig, store: any Store, hasher: PasswordHasher, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+    public init(
+        config: AppConfig, store: any Store, hasher: PasswordHasher, cipher: FieldCipher, mailer: (any MailSender)? = nil,
+        breached: BreachedPasswords? = nil, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
         self.config = config
         self.store = store
         self.hasher = hasher
+        self.cipher = cipher
+        self.mailer = mailer ?? FileMailSink(directory: config.mailDirectory)
+        self.breached = breached ?? BreachedPasswords(
+            mode: BreachedPasswords.Mode(rawValue: config.pwnedPasswords) ?? .off, baseURL: URL(string: config.pwnedPasswordsURL)!
+        )
         self.now = now
         self.pricing = PricingRules()
         self.planner = DispatchPlanner(maxOffers: config.maxOffersPerOrder, offerTTL: config.offerTTL)

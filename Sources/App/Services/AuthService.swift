@@ -7,20 +7,48 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Signup, login, logout and session lookup, shared by the API and the web interface.
+/// What a login attempt carries. Shared by the API and the web.
+struct LoginInput: Sendable {
+    var email: String
+    var password: String
+    var totpCode: String?
+    var recoveryCode: String?
+    var kind: SessionKind
+    var userAgent: String?
+}
+
+/// A new or renewed session and the secrets handed to the client once.
+struct LoginResult: Sendable {
+    var token: OpaqueToken
+    var session: SessionRecord
+    var account: Account
+    var refreshToken: OpaqueToken?
+    var refreshExpiresAt: Date?
+    /// A staff account without MFA: the session may only enrol.
+    var mfaEnrollmentRequired: Bool
+}
+
+/// Signup, login (throttling, password, second factor), refresh, logout and session lookup.
 struct AuthService: Sendable {
     let services: AppServices
+
+    static let tooManyAttempts = ApiError(.tooManyRequests, "too-many-attempts", "Too many failed attempts. Try again later.")
+    static let mfaRequired = ApiError(.unauthorized, "mfa-required", "A second factor is required: send a TOTP code or a recovery code.")
+    static let invalidSecondFactor = ApiError(.unauthorized, "invalid-second-factor", "The second-factor code is not valid.")
+    static let invalidRefresh = ApiError(.unauthorized, "invalid-refresh-token", "The refresh token is not valid.")
 
     /// Validates and creates a customer account. Only customers can sign up.
     func signup(_ req: SignupRequest, audit: AuditContext) async throws -> Account {
         let email = Formats.normalizedEmail(req.email)
         var v = Validator()
         v.check(Formats.isValidEmail(email), "email", "must be a valid email address")
-        v.check(PasswordPolicy.problem(with: req.password) == nil, "password", PasswordPolicy.problem(with: req.password) ?? "")
         v.text(req.name.trimmingCharacters(in: .whitespaces), "name", 1...100)
         v.check(Formats.isValidPhone(req.phone), "phone", "must be in E.164 format, e.g. +34600123456")
         if !v.errors.isEmpty { throw ApiError.validation(v.errors) }
-        return try await createAccount(email: email, name: req.name, phone: req.phone, role: .customer, password: req.password, action: "auth.signup", audit: audit)
+        try await PasswordRules(services: services).check(req.password, email: email, field: "password")
+        let account = try await createAccount(email: email, name: req.name, phone: req.phone, role: .customer, password: req.password, action: "auth.signup", audit: audit)
+        try await RecoveryService(services: services).sendVerification(to: account)
+        return account
     }
 
     /// Creates an account of any role (admin API and CLI). The password is hashed, never logged.
@@ -43,37 +71,89 @@ struct AuthService: Sendable {
         return account
     }
 
-    /// Verifies credentials and opens a session. Unknown emails cost the same Argon2 work
-    /// and get the same answer as wrong passwords.
-    func login(email rawEmail: String, password: String, kind: SessionKind, audit: AuditContext) async throws -> (token: OpaqueToken, session: SessionRecord, account: Account) {
-        let email = Formats.normalizedEmail(rawEmail)
-        let account = email.count <= 254 ? try await services.store.read { db in try db.account(email: email) } : nil
-        let valid = password.count <= PasswordPolicy.lengthRange.upperBound
-            ? try await services.hasher.verify(password, against: account?.passwordHash)
-            : false
+    /// Throttle, password (dummy hash for unknown emails), second factor, then a new session.
+    func login(_ input: LoginInput, audit: AuditContext) async throws -> LoginResult {
+        let email = Formats.normalizedEmail(input.email)
         let now = services.now()
+        let keys = [LoginThrottle.accountKey(email)] + (audit.clientIP.map { [LoginThrottle.addressKey($0)] } ?? [])
+        let records = try await services.store.read { db in try keys.compactMap { try db.throttle(key: $0) } }
+        if let wait = LoginThrottle.retryAfter(records, now: now) {
+            var error = Self.tooManyAttempts
+            error.headers[.retryAfter] = String(wait)
+            throw error
+        }
+        let account = email.count <= 254 ? try await services.store.read { db in try db.account(email: email) } : nil
+        let valid = PasswordPolicy.isPlausible(input.password)
+            ? try await services.hasher.verify(input.password, against: account?.passwordHash)
+            : false
         guard valid, let account else {
-            try await services.store.write { db in
-                try db.appendAudit(audit.event("auth.login", at: now, target: account.map { ("account", $0.id) }, outcome: .failure,
-                                               actor: account.map { Principal(accountID: $0.id, role: $0.role) }))
-            }
+            try await recordFailure(keys: keys, account: account, audit: audit, now: now, detail: "password")
             throw ApiError.invalidCredentials
         }
-        let token = OpaqueToken.generate()
-        let ttl = kind == .api ? services.config.apiTokenTTL : services.config.webSessionTTL
-        let session = SessionRecord(
-            id: UUID(), tokenHash: token.storageHash, accountID: account.id, kind: kind,
-            createdAt: now, expiresAt: now.addingTimeInterval(ttl), lastSeenAt: now
-        )
-        try await services.store.write { db in
-            try db.insertSession(session)
-            try db.appendAudit(audit.event("auth.login", at: now, target: ("session", session.id),
-                                           actor: Principal(accountID: account.id, role: account.role), detail: kind.rawValue))
+        let secondFactor = try await MFAService(services: services).verifyAtLogin(account: account, totpCode: input.totpCode, recoveryCode: input.recoveryCode, now: now)
+        switch secondFactor {
+        case .notEnrolled, .verified: break
+        case .missing: throw Self.mfaRequired
+        case .rejected:
+            try await recordFailure(keys: keys, account: account, audit: audit, now: now, detail: "second factor")
+            throw Self.invalidSecondFactor
         }
-        return (token, session, account)
+        let result = try await openSession(account: account, kind: input.kind, secondFactor: secondFactor == .verified,
+                                           userAgent: input.userAgent, clientIP: audit.clientIP, now: now)
+        let principal = Principal(accountID: account.id, role: account.role, secondFactor: result.session.mfaVerified)
+        try await services.store.write { db in
+            for key in keys { try db.clearThrottle(key: key) }
+            try db.appendAudit(audit.event("auth.login", at: now, target: ("session", result.session.id), actor: principal,
+                                           detail: "\(input.kind.rawValue) mfa=\(result.session.mfaVerified)"))
+        }
+        return result
     }
 
-    /// Revokes the caller's session on the server.
+    /// Counts a failure against every key, and audits the failure and any lock it starts.
+    func recordFailure(keys: [String], account: Account?, audit: AuditContext, now: Date, detail: String) async throws {
+        let throttle = services.config.loginThrottle
+        let actor = account.map { Principal(accountID: $0.id, role: $0.role) }
+        try await services.store.write { db in
+            var locked = false
+            for key in keys {
+                let next = throttle.afterFailure(try db.throttle(key: key), key: key, now: now)
+                try db.saveThrottle(next)
+                locked = locked || next.lockedUntil != nil
+            }
+            try db.appendAudit(audit.event("auth.login", at: now, target: account.map { ("account", $0.id) }, outcome: .failure, actor: actor, detail: detail))
+            if locked {
+                try db.appendAudit(audit.event("auth.lockout", at: now, target: account.map { ("account", $0.id) }, outcome: .denied, actor: actor))
+            }
+        }
+    }
+
+    /// A new session (a new id at every login: no fixation). API sessions get a 15-minute
+    /// access token and a refresh token; both end at the absolute timeout.
+    func openSession(account: Account, kind: SessionKind, secondFactor: Bool, userAgent: String?, clientIP: String?, now: Date) async throws -> LoginResult {
+        let timeouts = services.config.sessionTimeouts
+        let absolute = now.addingTimeInterval(timeouts.absolute(for: account.role))
+        let token = OpaqueToken.generate()
+        let expires = kind == .api ? min(now.addingTimeInterval(services.config.apiTokenTTL), absolute) : absolute
+        let session = SessionRecord(
+            id: UUID(), tokenHash: token.storageHash, accountID: account.id, kind: kind, createdAt: now, expiresAt: expires,
+            lastSeenAt: now, absoluteExpiresAt: absolute, mfaVerified: secondFactor, userAgent: userAgent, clientIP: clientIP
+        )
+        var refresh: (OpaqueToken, RefreshTokenRecord)?
+        if kind == .api {
+            let value = OpaqueToken.generate()
+            refresh = (value, RefreshTokenRecord(id: UUID(), sessionID: session.id, tokenHash: value.storageHash, createdAt: now,
+                                                  expiresAt: min(now.addingTimeInterval(timeouts.idle(for: account.role)), absolute)))
+        }
+        let refreshRecord = refresh?.1
+        try await services.store.write { db in
+            try db.insertSession(session)
+            if let refreshRecord { try db.insertRefreshToken(refreshRecord) }
+        }
+        return LoginResult(token: token, session: session, account: account, refreshToken: refresh?.0, refreshExpiresAt: refresh?.1.expiresAt,
+                           mfaEnrollmentRequired: account.role.isStaff && !secondFactor)
+    }
+
+    /// Revokes the caller's session (and its refresh tokens) on the server.
     func logout(session: SessionRecord, audit: AuditContext) async throws {
         let now = services.now()
         try await services.store.write { db in
@@ -82,14 +162,23 @@ struct AuthService: Sendable {
         }
     }
 
-    /// The active session and account for a presented token, if any.
+    /// The active session and account for a presented token, enforcing the idle and absolute
+    /// timeouts on the server.
     func authenticate(token: String, kind: SessionKind) async throws -> (SessionRecord, Account)? {
         guard OpaqueToken.isWellFormed(token) else { return nil }
         let hash = OpaqueToken.storageHash(of: token)
         let now = services.now()
-        guard let found = try await services.store.read({ db in try db.activeSession(tokenHash: hash, now: now) }),
-              found.0.kind == kind else { return nil }
-        return found
+        guard let (session, account) = try await services.store.read({ db in try db.activeSession(tokenHash: hash, now: now) }),
+              session.kind == kind, now < session.absoluteExpiresAt else { return nil }
+        let idle = services.config.sessionTimeouts.idle(for: account.role)
+        if kind == .web, now.timeIntervalSince(session.lastSeenAt) > idle {
+            try await services.store.write { db in try db.revokeSession(id: session.id, at: now) }
+            return nil
+        }
+        if now.timeIntervalSince(session.lastSeenAt) > 60 {
+            try await services.store.write { db in try db.touchSession(id: session.id, at: now) }
+        }
+        return (session, account)
     }
 }
 

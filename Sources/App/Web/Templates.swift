@@ -1,3 +1,11 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Security
+import Storage
 /// Mustache templates of the web interface. `{{x}}` HTML-escapes; triple braces are never used,
 /// so no value reaches the page unescaped. No scripts: the CSP forbids them.
 enum Templates {
@@ -37,8 +45,9 @@ enum Templates {
     static let login = """
     {{> top}}<h2>Log in</h2>
     <form method="post" action="/login">
-    <label>Email <input type="email" name="email" required maxlength="254" autocomplete="username"></label>
+    <label>Email <input type="email" name="email" required maxlength="254" autocomplete="username" value="{{email}}"></label>
     <label>Password <input type="password" name="password" required maxlength="128" autocomplete="current-password"></label>
+    {{#needsCode}}<label>Code from your authenticator app <input name="totpCode" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required></label>{{/needsCode}}
     <button>Log in</button></form>{{> bottom}}
     """
 

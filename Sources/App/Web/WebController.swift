@@ -5,6 +5,7 @@ import Hummingbird
 import NIOCore
 import Security
 import Storage
+import Logging
 
 /// The server-rendered web interface for customers and installers (staff use the audited
 /// staff API). It shares the services, policy and audit of the JSON API; only the session
@@ -21,7 +22,7 @@ struct WebController {
         self.web = WebSupport(config: services.config)
     }
 
-    struct LoginForm: Decodable { var email: String; var password: String }
+    struct LoginForm: Decodable { var email: String; var password: String; var totpCode: String? }
     struct SignupForm: Decodable { var email: String; var password: String; var name: String; var phone: String }
     struct TokenForm: Decodable { var _csrf: String? }
     struct JobForm: Decodable { var _csrf: String?; var status: String }
@@ -36,7 +37,7 @@ struct WebController {
         router.get("login") { _, context in web.page("login", web.frame(context, account: nil, title: "Log in")) }
         router.post("login") { request, context in
             let form = try await web.form(LoginForm.self, request, context: context)
-            return try await logIn(email: form.email, password: form.password, context: context)
+            return try await logIn(email: form.email, password: form.password, totpCode: form.totpCode, request: request, context: context)
         }
         router.get("signup") { _, context in web.page("signup", web.frame(context, account: nil, title: "Sign up")) }
         router.post("signup") { request, context in
@@ -48,7 +49,7 @@ struct WebController {
                 values["form"] = ["name": form.name, "email": form.email, "phone": form.phone]
                 return web.page("signup", values, status: error.status)
             }
-            return try await logIn(email: form.email, password: form.password, context: context)
+            return try await logIn(email: form.email, password: form.password, totpCode: nil, request: request, context: context)
         }
         router.post("logout") { request, context in
             let form = try await web.form(TokenForm.self, request, context: context)
@@ -79,19 +80,27 @@ struct WebController {
     }
 
     /// Opens a fresh web session (a new id at every login: no fixation) and revokes any
-    /// session the browser presented before.
-    func logIn(email: String, password: String, context: AppRequestContext) async throws -> Response {
-        let result: (token: OpaqueToken, session: SessionRecord, account: Account)
+    /// session the browser presented before. Same throttling and second factor as the API.
+    func logIn(email: String, password: String, totpCode: String?, request: Request, context: AppRequestContext) async throws -> Response {
+        let result: LoginResult
+        let input = LoginInput(email: email, password: password, totpCode: totpCode.flatMap { $0.isEmpty ? nil : $0 },
+                               recoveryCode: nil, kind: .web, userAgent: request.headers[.userAgent])
         do {
-            result = try await auth.login(email: email, password: password, kind: .web, audit: AuditContext(context))
-        } catch let error as ApiError where error.status == .unauthorized {
-            return web.page("login", web.frame(context, account: nil, title: "Log in", error: error.title), status: .unauthorized)
+            result = try await auth.login(input, audit: AuditContext(context))
+        } catch let error as ApiError where error.status == .unauthorized || error.status == .tooManyRequests {
+            var values = web.frame(context, account: nil, title: "Log in", error: error.title)
+            values["needsCode"] = error.slug == "mfa-required" || error.slug == "invalid-second-factor" ? true : nil
+            values["email"] = error.slug == "mfa-required" || error.slug == "invalid-second-factor" ? email : nil
+            var response = web.page("login", values, status: error.status)
+            if let retry = error.headers[.retryAfter] { response.headers[.retryAfter] = retry }
+            return response
         }
         if let old = context.session {
             let now = services.now()
             try await services.store.write { db in try db.revokeSession(id: old.id, at: now) }
         }
-        return web.redirect("/dashboard", cookie: web.sessionCookie(result.token.value, maxAge: Int(services.config.webSessionTTL)))
+        let lifetime = Int(result.session.absoluteExpiresAt.timeIntervalSince(result.session.createdAt))
+        return web.redirect("/dashboard", cookie: web.sessionCookie(result.token.value, maxAge: lifetime))
     }
 
     func dashboard(_ caller: AuthenticatedContext, context: AppRequestContext) async throws -> Response {

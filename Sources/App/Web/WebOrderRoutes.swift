@@ -4,6 +4,8 @@ import HTTPTypes
 import Hummingbird
 import Security
 import Storage
+import Logging
+import NIOCore
 
 /// Customer order pages: create, view, accept the quote, cancel.
 struct WebOrderRoutes {

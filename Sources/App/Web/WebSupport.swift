@@ -6,6 +6,7 @@ import Mustache
 import NIOCore
 import Security
 import Storage
+import Logging
 
 /// Rendering, cookies, form decoding and request-forgery checks for the web interface.
 struct WebSupport: Sendable {

@@ -11,8 +11,10 @@ public struct Account: Sendable, Equatable {
     /// PHC-formatted Argon2id hash; never leaves the server.
     public var passwordHash: String
     public var createdAt: Date
+    /// When the owner proved the email address is theirs.
+    public var emailVerifiedAt: Date?
 
-    public init(id: UUID, email: String, name: String, phone: String, role: Role, passwordHash: String, createdAt: Date) {
+    public init(id: UUID, email: String, name: String, phone: String, role: Role, passwordHash: String, createdAt: Date, emailVerifiedAt: Date? = nil) {
         self.id = id
         self.email = email
         self.name = name
@@ -20,6 +22,7 @@ public struct Account: Sendable, Equatable {
         self.role = role
         self.passwordHash = passwordHash
         self.createdAt = createdAt
+        self.emailVerifiedAt = emailVerifiedAt
     }
 }
 
@@ -27,9 +30,12 @@ public struct Account: Sendable, Equatable {
 public struct Principal: Sendable, Equatable {
     public var accountID: UUID
     public var role: Role
+    /// The session's login verified a second factor (TOTP or recovery code).
+    public var secondFactor: Bool
 
-    public init(accountID: UUID, role: Role) {
+    public init(accountID: UUID, role: Role, secondFactor: Bool = false) {
         self.accountID = accountID
         self.role = role
+        self.secondFactor = secondFactor
     }
 }

@@ -3,6 +3,8 @@ public import Foundation
 /// Everything a caller can try to do. Every route names exactly one action.
 public enum Action: String, Sendable, CaseIterable {
     case readOwnAccount
+    case enrollMFA
+    case manageOwnSecurity
     case createOrder
     case listOwnOrders
     case readOwnOrder
@@ -20,6 +22,7 @@ public enum Action: String, Sendable, CaseIterable {
     case readSalesSummary
     case readAuditEvents
     case createAccount
+    case forceLogout
 }
 
 /// Who the target of an action belongs to, when it belongs to someone.
@@ -35,6 +38,8 @@ public enum Decision: Sendable, Equatable {
     case allow
     case forbidden
     case notFound
+    /// A staff session without a verified second factor: it may only enrol MFA (HTTP 403).
+    case mfaEnrollmentRequired
 }
 
 /// Deny-by-default authorization: the single place that knows which role may do what,
@@ -43,22 +48,36 @@ public enum AccessPolicy {
     /// Roles allowed to attempt each action. An action missing here is denied to everyone.
     public static func allowedRoles(for action: Action) -> Set<Role> {
         switch action {
-        case .readOwnAccount: Set(Role.allCases)
+        case .readOwnAccount, .enrollMFA, .manageOwnSecurity: Set(Role.allCases)
         case .createOrder, .listOwnOrders, .readOwnOrder, .acceptQuote, .cancelOwnOrder: [.customer]
         case .manageInstallerProfile, .listOffers, .acceptOffer, .listJobs, .updateJobStatus: [.installer]
-        case .searchCustomers, .readCustomer, .readAnyOrder, .updateAnyOrder: [.support, .admin]
+        case .searchCustomers, .readCustomer, .readAnyOrder, .updateAnyOrder, .forceLogout: [.support, .admin]
         case .readSalesSummary: [.sales, .admin]
         case .readAuditEvents: [.engineer, .admin]
         case .createAccount: [.admin]
         }
     }
 
+    /// What a staff session without a second factor may still do: look at itself, enrol, log out.
+    public static let allowedWithoutSecondFactor: Set<Action> = [.readOwnAccount, .enrollMFA]
+
     /// Actions whose target must belong to the caller.
     static func requiresOwnership(_ action: Action) -> Bool {
         switch action {
-        case .readOwnOrder, .acceptQuote, .cancelOwnOrder, .acceptOffer, .updateJobStatus: true
+        case .readOwnOrder, .acceptQuote, .cancelOwnOrder, .acceptOffer, .updateJobStatus, .manageOwnSecurity: true
         default: false
         }
+    }
+
+    /// The checks that do not depend on the target: the role, and for staff the second factor.
+    /// Routes apply this before loading anything.
+    public static func decideRole(_ principal: Principal, _ action: Action) -> Decision {
+        guard allowedRoles(for: action).contains(principal.role) else { return .forbidden }
+        // MFA is mandatory for staff: without a verified second factor they can only enrol.
+        if principal.role.isStaff, !principal.secondFactor, !allowedWithoutSecondFactor.contains(action) {
+            return .mfaEnrollmentRequired
+        }
+        return .allow
     }
 
     /// Decides whether `principal` may perform `action` on a target with `ownership`.
@@ -66,7 +85,8 @@ public enum AccessPolicy {
     /// A caller without the role gets `.forbidden`; a caller with the role asking for
     /// someone else's object gets `.notFound`, so the answer does not reveal that it exists.
     public static func decide(_ principal: Principal, _ action: Action, _ ownership: Ownership = .none) -> Decision {
-        guard allowedRoles(for: action).contains(principal.role) else { return .forbidden }
+        let byRole = decideRole(principal, action)
+        guard byRole == .allow else { return byRole }
         guard requiresOwnership(action) else { return .allow }
         guard case .account(let owner?) = ownership, owner == principal.accountID else { return .notFound }
         return .allow

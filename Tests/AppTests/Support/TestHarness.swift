@@ -29,7 +29,8 @@ struct TestHarness {
 
     static func make(
         config configure: (inout AppConfig) -> Void = { _ in },
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() },
+        breached: BreachedPasswords = BreachedPasswords(mode: .off)
     ) async throws -> TestHarness {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("solar-test-\(UUID().uuidString)")
         var config = AppConfig()
@@ -41,19 +42,44 @@ struct TestHarness {
         // SQLite by default; `SOLAR_TEST_DATABASE=mysql` runs the same HTTP tests on MariaDB.
         let store = SQLStore(database: try await TestDatabase.make(TestDatabase.selected))
         let hasher = try PasswordHasher(parameters: fastHashing, threads: 2)
-        let services = AppServices(config: config, store: store, hasher: hasher, now: now, logger: logger)
+        let cipher = FieldCipher(keyRing: FieldCipher.generateKeyEntry(id: "test1"))!
+        let services = AppServices(config: config, store: store, hasher: hasher, cipher: cipher,
+                                   mailer: FileMailSink(directory: folder.appendingPathComponent("mail").path),
+                                   breached: breached, now: now, logger: logger)
         return TestHarness(services: services, logs: logs, folder: folder)
     }
 
     var app: some ApplicationProtocol { buildApplication(services: services) }
 
-    /// Creates an account directly (as the CLI or an admin would) and returns it.
+    /// The emails delivered so far (the outbox is flushed first).
+    func mail() async throws -> [EmailMessage] {
+        await OutboxDispatcher(services: services).deliverPending()
+        return try FileMailSink(directory: folder.appendingPathComponent("mail").path).messages()
+    }
+
+    /// Creates an account directly (as the CLI or an admin would) and returns it. Staff
+    /// accounts get a confirmed TOTP enrolment with `TestHarness.totpSecret(email)`, since MFA
+    /// is mandatory for them; `client.login` answers the second-factor challenge with it.
     @discardableResult
-    func account(_ role: Role, email: String? = nil, password: String = "correct horse battery") async throws -> Account {
-        try await createAccountFromCLI(
+    func account(_ role: Role, email: String? = nil, password: String = "correct horse battery", mfa: Bool? = nil) async throws -> Account {
+        let account = try await createAccountFromCLI(
             services: services, email: email ?? "\(role.rawValue)-\(UUID().uuidString.prefix(8).lowercased())@example.com",
             name: "Test \(role.rawValue)", phone: "+34600000001", role: role, password: password
         )
+        if mfa ?? role.isStaff { try await enrollTOTP(account) }
+        return account
+    }
+
+    /// A confirmed TOTP enrolment with the deterministic test secret of the account's email.
+    func enrollTOTP(_ account: Account) async throws {
+        let ciphertext = try services.cipher.encrypt(Base32.encode(Self.totpSecret(account.email)), context: MFAService(services: services).context(account.id))
+        let record = TOTPRecord(accountID: account.id, secretCiphertext: ciphertext, confirmedAt: Date(), lastUsedStep: 0, createdAt: Date())
+        try await services.store.write { db in try db.saveTOTP(record) }
+    }
+
+    /// Test accounts' TOTP secret: derived from the email so the client side can compute codes.
+    static func totpSecret(_ email: String) -> [UInt8] {
+        Array(OpaqueToken.storageHash(of: "totp:" + email).utf8.prefix(20))
     }
 }
 
@@ -66,8 +92,18 @@ extension TestClientProtocol {
         return try await execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
     }
 
-    func login(_ email: String, _ password: String = "correct horse battery") async throws -> String {
-        let response = try await call(.post, "/api/v1/auth/login", json: #"{"email":"\#(email)","password":"\#(password)"}"#)
+    /// Logs in; when the account has MFA, answers with the test TOTP code (the next step's code
+    /// if the current one was already used, like an authenticator a few seconds later).
+    func login(_ email: String, _ password: String = "correct horse battery", at date: Date = Date()) async throws -> String {
+        var response = try await call(.post, "/api/v1/auth/login", json: #"{"email":"\#(email)","password":"\#(password)"}"#)
+        if response.status == .unauthorized, try response.object()["type"] as? String == "/problems/mfa-required" {
+            let totp = TOTP(secret: TestHarness.totpSecret(email))
+            for step in [totp.step(at: date), totp.step(at: date) + 1] {
+                let body = #"{"email":"\#(email)","password":"\#(password)","totpCode":"\#(totp.code(step: step))"}"#
+                response = try await call(.post, "/api/v1/auth/login", json: body)
+                if response.status == .ok { break }
+            }
+        }
         guard response.status == .ok else { throw HarnessError.unexpected(response.status.code) }
         return try response.object()["accessToken"] as! String
     }

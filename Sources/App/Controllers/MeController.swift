@@ -1,0 +1,67 @@
+import Domain
+import Foundation
+import Hummingbird
+import Storage
+import HTTPTypes
+import Logging
+import NIOCore
+import Security
+
+/// `/api/v1/me`: the caller's account, MFA, step-up, password and sessions.
+struct MeController {
+    let services: AppServices
+    var security: AccountSecurityService { AccountSecurityService(services: services) }
+    var mfa: MFAService { MFAService(services: services) }
+
+    func endpoints(_ group: RouterGroup<AuthenticatedContext>) {
+        group.secured(.get, "me", .readOwnAccount) { _, context in
+            AccountDTO(try await security.account(context))
+        }
+        group.secured(.post, "me/mfa/totp", .enrollMFA) { _, context in
+            let enrollment = try await mfa.start(account: try await security.account(context), audit: AuditContext(context))
+            return Created(value: TotpEnrollmentDTO(secret: enrollment.secret, otpauthUri: enrollment.uri))
+        }
+        group.secured(.post, "me/mfa/totp/confirm", .enrollMFA) { request, context in
+            let body = try await request.decodeBody(TotpConfirmRequest.self, context: context)
+            let codes = try await mfa.confirm(account: try await security.account(context), code: body.code, audit: AuditContext(context))
+            return RecoveryCodesDTO(recoveryCodes: codes)
+        }
+        group.secured(.delete, "me/mfa/totp", .manageOwnSecurity) { _, context in
+            try security.requireRecentAuthentication(context)
+            try await mfa.disable(account: try await security.account(context), audit: AuditContext(context))
+            return Response(status: .noContent)
+        }
+        group.secured(.post, "me/reauth", .manageOwnSecurity) { request, context in
+            let body = try await request.decodeBody(ReauthRequest.self, context: context)
+            try await security.reauthenticate(password: body.password, totpCode: body.totpCode, context: context)
+            return Response(status: .noContent)
+        }
+        group.secured(.post, "me/password", .manageOwnSecurity) { request, context in
+            let body = try await request.decodeBody(ChangePasswordRequest.self, context: context)
+            try await security.changePassword(current: body.currentPassword, new: body.newPassword, context: context)
+            return Response(status: .noContent)
+        }
+        group.secured(.get, "me/sessions", .manageOwnSecurity) { _, context in
+            let me = context.principal.accountID
+            let now = services.now()
+            let sessions = try await services.store.read { db in try db.activeSessions(accountID: me, now: now) }
+            return SessionListDTO(items: sessions.map { s in
+                SessionInfoDTO(id: s.id, kind: s.kind.rawValue, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, expiresAt: s.absoluteExpiresAt,
+                               current: s.id == context.session.id, userAgent: s.userAgent, clientIp: s.clientIP)
+            })
+        }
+        group.secured(.delete, "me/sessions/:id", .manageOwnSecurity) { _, context in
+            try await security.revoke(sessionID: try context.uuid("id"), context: context)
+            return Response(status: .noContent)
+        }
+        group.secured(.delete, "me/sessions", .manageOwnSecurity) { _, context in
+            let me = context.principal.accountID, keep = context.session.id, now = services.now()
+            let audit = AuditContext(context)
+            try await services.store.write { db in
+                let revoked = try db.revokeSessions(accountID: me, keeping: keep, at: now)
+                try db.appendAudit(audit.event("auth.session.revoke_others", at: now, target: ("account", me), detail: "revoked: \(revoked)"))
+            }
+            return Response(status: .noContent)
+        }
+    }
+}

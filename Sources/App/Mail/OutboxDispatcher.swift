@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+public import ServiceLifecycle
+import Storage
+import Domain
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Security
+
+/// Delivers the outbox: emails are written to the database in the same transaction as the
+/// change that causes them, and sent from here, so nothing is lost or sent for a rolled-back change.
+public struct OutboxDispatcher: Service {
+    let services: AppServices
+    var interval: Duration = .seconds(2)
+
+    public init(services: AppServices) {
+        self.services = services
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            _ = await deliverPending()
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// Sends what is pending; returns how many were sent.
+    @discardableResult
+    public func deliverPending() async -> Int {
+        guard let pending = try? await services.store.read({ db in try db.pendingEmails(limit: 20) }) else { return 0 }
+        var sent = 0
+        for email in pending {
+            do {
+                let message = try render(email)
+                try await services.mailer.send(message)
+                let now = services.now()
+                try await services.store.write { db in try db.markEmailSent(id: email.id, at: now) }
+                sent += 1
+            } catch {
+                services.logger.warning("outbox delivery failed", metadata: ["outbox_id": .string(email.id.uuidString.lowercased())])
+                _ = try? await services.store.write { db in try db.markEmailAttempt(id: email.id) }
+            }
+        }
+        return sent
+    }
+
+    func render(_ email: OutboxEmail) throws -> EmailMessage {
+        let context = "outbox:\(email.id.uuidString.lowercased())"
+        let to = try services.cipher.decrypt(email.recipientCiphertext, context: context + ":to")
+        let token = try services.cipher.decrypt(email.payloadCiphertext, context: context + ":token")
+        switch email.template {
+        case .verifyEmail:
+            return EmailMessage(to: to, subject: "Confirm your SolarDispatch email address", body: """
+                Welcome to SolarDispatch.
+
+                Your confirmation code is: \(token)
+
+                Enter it in the app or on the website within 30 minutes. If you did not create an account, ignore this message.
+                """, createdAt: email.createdAt)
+        case .resetPassword:
+            return EmailMessage(to: to, subject: "Reset your SolarDispatch password", body: """
+                Someone asked to reset the password of your SolarDispatch account.
+
+                Your reset code is: \(token)
+
+                Enter it in the app or on the website within 30 minutes. It works once. If you did not ask for it, ignore this
+                message: your password has not changed.
+                """, createdAt: email.createdAt)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Security
+import Storage
+import Domain
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Login throttling that slows guessing without becoming a lockout weapon.
+///
+/// Failures (wrong password or wrong second factor) are counted per account and per client
+/// address, in the database so every replica shares them. After 5 failures for an account
+/// (20 for an address) within 15 minutes, logins for that key are refused with 429 for
+/// 1 minute, doubling with each further failure up to 15 minutes. During a lock even the
+/// right password is refused, without being checked. A success resets the account's and the
+/// address's counters. Unknown emails are throttled exactly like known ones.
+struct LoginThrottle: Sendable {
+    /// `LOGIN_MAX_FAILURES_PER_ACCOUNT` (default 5) and `LOGIN_MAX_FAILURES_PER_ADDRESS` (default 20).
+    var accountThreshold = 5
+    var addressThreshold = 20
+    static let baseLock: TimeInterval = 60
+    static let maxLock: TimeInterval = 15 * 60
+    static let window: TimeInterval = 15 * 60
+
+    /// The account key names no email: it is a hash of the normalised address.
+    static func accountKey(_ email: String) -> String { "a:" + OpaqueToken.storageHash(of: "login:" + email).prefix(40) }
+    static func addressKey(_ ip: String) -> String { "i:" + ip.prefix(45) }
+
+    func threshold(for key: String) -> Int { key.hasPrefix("a:") ? accountThreshold : addressThreshold }
+
+    /// Seconds until every lock among `records` has ended, or nil when none is locked.
+    static func retryAfter(_ records: [ThrottleRecord], now: Date) -> Int? {
+        let until = records.compactMap(\.lockedUntil).filter { $0 > now }.max()
+        return until.map { Int(($0.timeIntervalSince(now)).rounded(.up)) }
+    }
+
+    /// The record after one more failure at `now`.
+    func afterFailure(_ record: ThrottleRecord?, key: String, now: Date) -> ThrottleRecord {
+        let recent = record.map { now.timeIntervalSince($0.lastFailureAt) < Self.window } ?? false
+        let failures = recent ? (record?.failures ?? 0) + 1 : 1
+        let threshold = threshold(for: key)
+        var lockedUntil: Date?
+        if failures >= threshold {
+            let doublings = min(failures - threshold, 10)
+            lockedUntil = now.addingTimeInterval(min(Self.maxLock, Self.baseLock * Double(1 << doublings)))
+        }
+        return ThrottleRecord(key: key, failures: failures, lockedUntil: lockedUntil, lastFailureAt: now)
+    }
+}

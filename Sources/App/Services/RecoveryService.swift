@@ -1,0 +1,83 @@
+import Domain
+import Foundation
+import Security
+import Storage
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Email verification and password reset with single-use, hashed, 30-minute tokens, delivered
+/// through the outbox. The reset request answers the same whether or not the email exists.
+struct RecoveryService: Sendable {
+    let services: AppServices
+    static let tokenLifetime: TimeInterval = 30 * 60
+    static let invalidToken = ApiError(.badRequest, "invalid-token", "The code is not valid or has expired.")
+
+    /// Issues a token and queues its email in one transaction.
+    func issue(_ purpose: OneTimePurpose, to account: Account, db: any StoreAccess, now: Date) throws {
+        let token = OpaqueToken.generate()
+        try db.insertOneTimeToken(id: UUID(), purpose: purpose, accountID: account.id, tokenHash: token.storageHash,
+                                  createdAt: now, expiresAt: now.addingTimeInterval(Self.tokenLifetime))
+        let id = UUID()
+        let context = "outbox:\(id.uuidString.lowercased())"
+        try db.enqueueEmail(OutboxEmail(
+            id: id, template: purpose, recipientCiphertext: try services.cipher.encrypt(account.email, context: context + ":to"),
+            payloadCiphertext: try services.cipher.encrypt(token.value, context: context + ":token"), createdAt: now
+        ))
+    }
+
+    func sendVerification(to account: Account) async throws {
+        let now = services.now()
+        try await services.store.write { [self] db in try issue(.verifyEmail, to: account, db: db, now: now) }
+    }
+
+    func verifyEmail(token: String, audit: AuditContext) async throws {
+        let now = services.now()
+        guard OpaqueToken.isWellFormed(token) else { throw Self.invalidToken }
+        let hash = OpaqueToken.storageHash(of: token)
+        let verified = try await services.store.write { db -> Bool in
+            guard let accountID = try db.useOneTimeToken(hash: hash, purpose: .verifyEmail, now: now) else { return false }
+            try db.markEmailVerified(accountID: accountID, at: now)
+            try db.appendAudit(audit.event("auth.email_verified", at: now, target: ("account", accountID), actor: nil))
+            return true
+        }
+        guard verified else { throw Self.invalidToken }
+    }
+
+    /// Queues a reset email when the account exists. The caller answers 202 either way.
+    func requestReset(email rawEmail: String, audit: AuditContext) async throws {
+        let email = Formats.normalizedEmail(rawEmail)
+        let now = services.now()
+        guard Formats.isValidEmail(email) else { return }
+        try await services.store.write { [self] db in
+            guard let account = try db.account(email: email) else { return }
+            try issue(.resetPassword, to: account, db: db, now: now)
+            try db.appendAudit(audit.event("auth.password_reset.request", at: now, target: ("account", account.id), actor: nil))
+        }
+    }
+
+    /// Sets a new password with a reset token: the token is spent, every session is revoked.
+    /// MFA stays as it was, so the next login still needs the second factor.
+    func confirmReset(token: String, newPassword: String, audit: AuditContext) async throws {
+        let now = services.now()
+        guard OpaqueToken.isWellFormed(token) else { throw Self.invalidToken }
+        let hash = OpaqueToken.storageHash(of: token)
+        // Look the token up first (without spending it) so the policy can use the account's email.
+        guard let account = try await services.store.read({ db -> Account? in
+            let rows = try db.peekOneTimeTokenAccount(hash: hash, purpose: .resetPassword, now: now)
+            return try rows.flatMap { try db.account(id: $0) }
+        }) else { throw Self.invalidToken }
+        let mfa = try await services.store.read { db in try db.totp(accountID: account.id)?.confirmedAt != nil }
+        try await PasswordRules(services: services).check(newPassword, email: account.email, mfaEnrolled: mfa, field: "newPassword")
+        let newHash = try await services.hasher.hash(newPassword)
+        let changed = try await services.store.write { db -> Bool in
+            guard try db.useOneTimeToken(hash: hash, purpose: .resetPassword, now: now) == account.id else { return false }
+            try db.updatePassword(accountID: account.id, hash: newHash)
+            try db.revokeSessions(accountID: account.id, keeping: nil, at: now)
+            try db.appendAudit(audit.event("auth.password_reset", at: now, target: ("account", account.id), actor: nil))
+            return true
+        }
+        guard changed else { throw Self.invalidToken }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Security
+import Testing
+
+@Suite("Field encryption (AES-256-GCM with a key ring)")
+struct FieldCipherTests {
+    let ring = FieldCipher(keyRing: FieldCipher.generateKeyEntry(id: "k1"))!
+
+    @Test("round trip; ciphertexts name their key and differ every time")
+    func roundTrip() throws {
+        let a = try ring.encrypt("JBSWY3DPEHPK3PXP", context: "mfa_totp.secret:1")
+        let b = try ring.encrypt("JBSWY3DPEHPK3PXP", context: "mfa_totp.secret:1")
+        #expect(a.hasPrefix("v1:k1:") && a != b)
+        #expect(!a.contains("JBSWY3DPEHPK3PXP"))
+        #expect(try ring.decrypt(a, context: "mfa_totp.secret:1") == "JBSWY3DPEHPK3PXP")
+    }
+
+    @Test("a ciphertext moved to another row or column does not decrypt")
+    func boundToContext() throws {
+        let ciphertext = try ring.encrypt("secret", context: "mfa_totp.secret:alice")
+        #expect(throws: FieldCipherError.authenticationFailed) { try ring.decrypt(ciphertext, context: "mfa_totp.secret:mallory") }
+    }
+
+    @Test("tampering and unknown keys are detected")
+    func tampering() throws {
+        let ciphertext = try ring.encrypt("secret", context: "c")
+        var bytes = Array(ciphertext)
+        let middle = "v1:k1:".count + (bytes.count - "v1:k1:".count) / 2
+        bytes[middle] = bytes[middle] == "A" ? "B" : "A"
+        #expect(throws: FieldCipherError.self) { try ring.decrypt(String(bytes), context: "c") }
+        let other = FieldCipher(keyRing: FieldCipher.generateKeyEntry(id: "k9"))!
+        #expect(throws: FieldCipherError.unknownKey) { try other.decrypt(ciphertext, context: "c") }
+    }
+
+    @Test("old keys still decrypt after rotation; new ciphertexts use the active key")
+    func rotation() throws {
+        let oldEntry = FieldCipher.generateKeyEntry(id: "old")
+        let old = FieldCipher(keyRing: oldEntry)!
+        let ciphertext = try old.encrypt("value", context: "c")
+        let rotated = FieldCipher(keyRing: FieldCipher.generateKeyEntry(id: "new") + "," + oldEntry)!
+        #expect(try rotated.decrypt(ciphertext, context: "c") == "value")
+        #expect(try rotated.encrypt("value", context: "c").hasPrefix("v1:new:"))
+    }
+
+    @Test("malformed key rings are refused")
+    func malformed() {
+        #expect(FieldCipher(keyRing: "k1:short") == nil)
+        #expect(FieldCipher(keyRing: "") == nil)
+        #expect(FieldCipher(keyRing: "bad id!:" + Data(repeating: 1, count: 32).base64EncodedString()) == nil)
+    }
+}
+
+@Suite("Breached passwords (k-anonymity)")
+struct BreachedPasswordsTests {
+    final class Recorder: @unchecked Sendable {
+        var urls: [URL] = []
+    }
+
+    @Test("only the first five hex characters of the SHA-1 are sent; the suffix is matched locally")
+    func kAnonymity() async {
+        // SHA-1("password") = 5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8
+        let recorder = Recorder()
+        let checker = BreachedPasswords(mode: .failClosed) { url in
+            recorder.urls.append(url)
+            return "1E4C9B93F3F0682250B6CF8331B7EE68FD8:3861493\r\n0018A45C4D1DEF81644B54AB7F969B88D65:0"
+        }
+        #expect(await checker.check("password") == .breached)
+        #expect(recorder.urls.map(\.lastPathComponent) == ["5BAA6"])
+        #expect(recorder.urls[0].path == "/range/5BAA6" && recorder.urls[0].query == nil)
+        #expect(await checker.check("a very unusual passphrase") == .notFound)
+    }
+
+    @Test("a failing service: fail-open accepts, fail-closed refuses, off never calls")
+    func failureModes() async {
+        struct Down: Error {}
+        #expect(await BreachedPasswords(mode: .failOpen) { _ in throw Down() }.check("x") == .notFound)
+        #expect(await BreachedPasswords(mode: .failClosed) { _ in throw Down() }.check("x") == .unavailable)
+        #expect(await BreachedPasswords(mode: .off) { _ in throw Down() }.check("x") == .notFound)
+    }
+}
