@@ -245,5 +245,22 @@ enum MySQLMigrations {
             ) \(table)
             """,
         ]),
+        Migration(version: 3, name: "email change requests", statements: [
+            """
+            CREATE TABLE email_change_requests (
+                id \(uuid) NOT NULL PRIMARY KEY,
+                account_id \(uuid) NOT NULL,
+                new_email_ciphertext VARCHAR(1000) NOT NULL,
+                token_hash CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT NULL,
+                UNIQUE KEY email_change_token (token_hash),
+                CONSTRAINT email_change_account_fk FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE CASCADE,
+                CONSTRAINT email_change_ciphertext CHECK (LEFT(new_email_ciphertext, 3) = 'v1:'),
+                CONSTRAINT email_change_expiry CHECK (expires_at > created_at)
+            ) \(table)
+            """,
+        ]),
     ]
 }

@@ -180,5 +180,19 @@ enum SQLiteMigrations {
             """,
             "CREATE INDEX outbox_pending ON outbox_emails(sent_at, created_at)",
         ]),
+        Migration(version: 3, name: "email change requests", statements: [
+            """
+            CREATE TABLE email_change_requests (
+                id TEXT PRIMARY KEY CHECK (length(id) = 36),
+                account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                new_email_ciphertext TEXT NOT NULL CHECK (substr(new_email_ciphertext, 1, 3) = 'v1:'),
+                token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64),
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                used_at INTEGER,
+                CHECK (expires_at > created_at)
+            ) STRICT
+            """,
+        ]),
     ]
 }

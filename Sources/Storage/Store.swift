@@ -76,6 +76,11 @@ public protocol StoreAccess {
     func peekOneTimeTokenAccount(hash: String, purpose: OneTimePurpose, now: Date) throws -> UUID?
     /// Consumes an unused, unexpired token; returns its account, or nil.
     func useOneTimeToken(hash: String, purpose: OneTimePurpose, now: Date) throws -> UUID?
+    func insertEmailChange(id: UUID, accountID: UUID, newEmailCiphertext: String, tokenHash: String, createdAt: Date, expiresAt: Date) throws
+    /// Consumes an unused, unexpired email-change token of `accountID`; returns the request id and encrypted new address.
+    func useEmailChange(hash: String, accountID: UUID, now: Date) throws -> (id: UUID, newEmailCiphertext: String)?
+    func updateEmail(accountID: UUID, email: String, verifiedAt: Date) throws
+    func updateRole(accountID: UUID, role: Role) throws
     func enqueueEmail(_ email: OutboxEmail) throws
     func pendingEmails(limit: Int) throws -> [OutboxEmail]
     func markEmailSent(id: UUID, at: Date) throws

@@ -40,6 +40,13 @@ struct ConfigTests {
         #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(Self.secureProduction.merging(override) { $1 }) }
     }
 
+    @Test("production refuses to start without an encryption key ring")
+    func productionNeedsKeys() {
+        var env = Self.secureProduction
+        env["ENCRYPTION_KEYS"] = nil
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(env) }
+    }
+
     @Test("any environment refuses wildcard CORS and malformed values", arguments: [
         ["CORS_ALLOWED_ORIGINS": "*"], ["PORT": "0"], ["PORT": "http"], ["ENVIRONMENT": "staging"],
         ["DATABASE_URL": "postgres://x"], ["LOG_LEVEL": "loud"], ["API_TOKEN_TTL_SECONDS": "5"], ["TRUST_PROXY_HEADERS": "maybe"],

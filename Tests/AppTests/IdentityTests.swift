@@ -244,11 +244,14 @@ struct IdentityTests {
         }
     }
 
-    @Test("signup sends a verification code that works once")
+    @Test("signup sends a verification code that works once; the outbox stores address and code encrypted")
     func emailVerification() async throws {
         let harness = try await TestHarness.make()
         try await harness.app.test(.router) { client in
             _ = try await client.customer("new.customer@example.com")
+            let queued = try await harness.services.store.read { db in try db.pendingEmails(limit: 10) }
+            #expect(queued.count == 1)
+            #expect(queued.allSatisfy { !$0.recipientCiphertext.contains("new.customer") && $0.recipientCiphertext.hasPrefix("v1:") })
             let message = try #require(try await harness.mail().first { $0.to == "new.customer@example.com" })
             let token = try #require(message.body.split(separator: "\n").first { $0.contains("code is:") }?.split(separator: " ").last.map(String.init))
             #expect(try await client.call(.post, "/api/v1/auth/verify-email", json: #"{"token":"\#(token)"}"#).status == .noContent)
@@ -322,5 +325,62 @@ struct AddressThrottleTests {
         // The account itself was never attacked: from another address it logs in.
         let records = try await harness.services.store.read { db in try db.throttle(key: LoginThrottle.accountKey("real.user@example.com")) }
         #expect(records == nil)
+    }
+}
+
+@Suite("Identity: email and role changes need a recent re-authentication")
+struct SensitiveChangeTests {
+    @Test("an email change needs step-up and the code sent to the new address; a taken address answers the same")
+    func emailChange() async throws {
+        let clock = TestClock()
+        let harness = try await TestHarness.make(now: { clock.now })
+        try await harness.app.test(.router) { client in
+            _ = try await client.customer("taken@example.com")
+            let token = try await client.customer("before@example.com")
+            let other = try await client.login("before@example.com")
+            clock.advance(by: 6 * 60)
+            let stale = try await client.call(.post, "/api/v1/me/email", token: token, json: #"{"email":"after@example.com"}"#)
+            #expect(try stale.object()["type"] as? String == "/problems/reauthentication-required")
+            #expect(try await client.call(.post, "/api/v1/me/reauth", token: token, json: #"{"password":"correct horse battery"}"#).status == .noContent)
+            let taken = try await client.call(.post, "/api/v1/me/email", token: token, json: #"{"email":"taken@example.com"}"#)
+            let fresh = try await client.call(.post, "/api/v1/me/email", token: token, json: #"{"email":"after@example.com"}"#)
+            #expect(taken.status == .accepted && fresh.status == .accepted && taken.text == fresh.text)
+            let mail = try await harness.mail()
+            #expect(!mail.contains { $0.to == "taken@example.com" && $0.subject.contains("Confirm") && $0.createdAt > clock.now.addingTimeInterval(-1) })
+            let message = try #require(mail.last { $0.to == "after@example.com" })
+            let code = try #require(message.body.split(separator: "\n").first { $0.contains("code is:") }?.split(separator: " ").last.map(String.init))
+            // Nothing changed yet.
+            #expect(try await client.call(.get, "/api/v1/me", token: token).object()["email"] as? String == "before@example.com")
+            #expect(try await client.call(.post, "/api/v1/me/email/confirm", token: other, json: #"{"token":"\#(code)"}"#).status == .noContent)
+            #expect(try await client.call(.get, "/api/v1/me", token: other).object()["email"] as? String == "after@example.com")
+            #expect(try await client.call(.get, "/api/v1/me", token: token).status == .unauthorized)
+            #expect(try await client.call(.post, "/api/v1/me/email/confirm", token: other, json: #"{"token":"\#(code)"}"#).status == .badRequest)
+        }
+    }
+
+    @Test("an admin changes a role only after step-up, never their own; the account's sessions end")
+    func roleChange() async throws {
+        let clock = TestClock()
+        let harness = try await TestHarness.make(now: { clock.now })
+        let admin = try await harness.account(.admin)
+        let support = try await harness.account(.support)
+        try await harness.app.test(.router) { client in
+            let adminToken = try await client.login(admin.email, at: clock.now)
+            let supportToken = try await client.login(support.email, at: clock.now)
+            let body = #"{"role":"sales"}"#
+            #expect(try await client.call(.put, "/api/v1/admin/accounts/\(support.id.uuidString)/role", token: supportToken, json: body).status == .forbidden)
+            #expect(try await client.call(.put, "/api/v1/admin/accounts/\(admin.id.uuidString)/role", token: adminToken, json: body).status == .forbidden)
+            clock.advance(by: 6 * 60)
+            let stale = try await client.call(.put, "/api/v1/admin/accounts/\(support.id.uuidString)/role", token: adminToken, json: body)
+            #expect(try stale.object()["type"] as? String == "/problems/reauthentication-required")
+            let totp = TOTP(secret: TestHarness.totpSecret(admin.email))
+            let reauth = #"{"password":"correct horse battery","totpCode":"\#(totp.code(step: totp.step(at: clock.now) + 1))"}"#
+            #expect(try await client.call(.post, "/api/v1/me/reauth", token: adminToken, json: reauth).status == .noContent)
+            #expect(try await client.call(.put, "/api/v1/admin/accounts/\(support.id.uuidString)/role", token: adminToken, json: body).status == .noContent)
+            #expect(try await client.call(.get, "/api/v1/me", token: supportToken).status == .unauthorized)
+        }
+        #expect(try await harness.services.store.read { db in try db.account(id: support.id) }?.role == .sales)
+        let events = try await harness.services.store.read { db in try db.auditEvents(limit: 100, offset: 0) }
+        #expect(events.contains { $0.action == "admin.role_change" && $0.detail == "support->sales" })
     }
 }

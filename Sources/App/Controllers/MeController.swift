@@ -41,6 +41,18 @@ struct MeController {
             try await security.changePassword(current: body.currentPassword, new: body.newPassword, context: context)
             return Response(status: .noContent)
         }
+        group.secured(.post, "me/email", .manageOwnSecurity) { request, context in
+            let body = try await request.decodeBody(EmailChangeRequest.self, context: context)
+            try await security.requestEmailChange(to: body.email, context: context)
+            var response = try AcceptedDTO().response(from: request, context: context)
+            response.status = .accepted
+            return response
+        }
+        group.secured(.post, "me/email/confirm", .manageOwnSecurity) { request, context in
+            let body = try await request.decodeBody(TokenRequest.self, context: context)
+            try await security.confirmEmailChange(token: body.token, context: context)
+            return Response(status: .noContent)
+        }
         group.secured(.get, "me/sessions", .manageOwnSecurity) { _, context in
             let me = context.principal.accountID
             let now = services.now()

@@ -62,6 +62,11 @@ struct StaffController {
                 return OrderDTO(try await reschedule(id, to: date!, reason: body.reason, context: context))
             }
         }
+        group.secured(.put, "admin/accounts/:id/role", .changeRole) { request, context in
+            let body = try await request.decodeBody(RoleChangeRequest.self, context: context)
+            try await AccountSecurityService(services: services).changeRole(of: try context.uuid("id"), to: body.role, context: context)
+            return Response(status: .noContent)
+        }
         group.secured(.post, "staff/accounts/:id/logout", .forceLogout) { _, context in
             try await AccountSecurityService(services: services).forceLogout(accountID: try context.uuid("id"), context: context)
             return Response(status: .noContent)

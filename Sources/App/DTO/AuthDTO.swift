@@ -85,6 +85,16 @@ struct SessionListDTO: ResponseEncodable {
     var items: [SessionInfoDTO]
 }
 
+struct EmailChangeRequest: RequestBody {
+    var email: String
+    static let shape = BodyShape.object(["email": .scalar])
+}
+
+struct RoleChangeRequest: RequestBody {
+    var role: Role
+    static let shape = BodyShape.object(["role": .scalar])
+}
+
 struct AcceptedDTO: ResponseEncodable {
     var status = "accepted"
 }

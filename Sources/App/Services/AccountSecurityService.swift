@@ -75,6 +75,67 @@ struct AccountSecurityService: Sendable {
         }
     }
 
+    /// Starts an email change (recent authentication required): a code goes to the new address
+    /// and nothing changes until it is confirmed. The answer is the same when the address is taken.
+    func requestEmailChange(to rawEmail: String, context: AuthenticatedContext) async throws {
+        try requireRecentAuthentication(context)
+        let email = Formats.normalizedEmail(rawEmail)
+        guard Formats.isValidEmail(email) else { throw ApiError.validation([FieldError("email", "must be a valid email address")]) }
+        let account = try await account(context)
+        let now = services.now()
+        let audit = AuditContext(context)
+        let recovery = RecoveryService(services: services)
+        try await services.store.write { [services] db in
+            try db.appendAudit(audit.event("account.email_change.request", at: now, target: ("account", account.id)))
+            guard try db.account(email: email) == nil else { return }
+            let token = OpaqueToken.generate(), id = UUID()
+            try db.insertEmailChange(
+                id: id, accountID: account.id, newEmailCiphertext: try services.cipher.encrypt(email, context: "email_change:\(id.uuidString.lowercased())"),
+                tokenHash: token.storageHash, createdAt: now, expiresAt: now.addingTimeInterval(RecoveryService.tokenLifetime)
+            )
+            try recovery.queue(.verifyEmail, to: email, token: token, db: db, now: now)
+        }
+    }
+
+    /// Applies an email change with the code sent to the new address; other sessions end.
+    func confirmEmailChange(token: String, context: AuthenticatedContext) async throws {
+        guard OpaqueToken.isWellFormed(token) else { throw RecoveryService.invalidToken }
+        let hash = OpaqueToken.storageHash(of: token)
+        let me = context.principal.accountID, keep = context.session.id, now = services.now()
+        let audit = AuditContext(context)
+        do {
+            let changed = try await services.store.write { [services] db -> Bool in
+                guard let request = try db.useEmailChange(hash: hash, accountID: me, now: now) else { return false }
+                let email = try services.cipher.decrypt(request.newEmailCiphertext, context: "email_change:\(request.id.uuidString.lowercased())")
+                try db.updateEmail(accountID: me, email: email, verifiedAt: now)
+                try db.revokeSessions(accountID: me, keeping: keep, at: now)
+                try db.appendAudit(audit.event("account.email_change", at: now, target: ("account", me)))
+                return true
+            }
+            guard changed else { throw RecoveryService.invalidToken }
+        } catch StorageError.conflict {
+            throw ApiError(.conflict, "email-taken", "An account with this email already exists.")
+        }
+    }
+
+    /// An admin changes a staff member's role: recent authentication required, never their own,
+    /// audited, and every session of the account ends so the new rights start with a new login.
+    func changeRole(of accountID: UUID, to role: Role, context: AuthenticatedContext) async throws {
+        try requireRecentAuthentication(context)
+        guard accountID != context.principal.accountID else {
+            throw ApiError(.forbidden, "own-role", "Administrators cannot change their own role.")
+        }
+        let now = services.now()
+        let audit = AuditContext(context)
+        try await services.store.write { db in
+            guard let target = try db.account(id: accountID) else { throw ApiError.notFound }
+            guard target.role != role else { return }
+            try db.updateRole(accountID: accountID, role: role)
+            try db.revokeSessions(accountID: accountID, keeping: nil, at: now)
+            try db.appendAudit(audit.event("admin.role_change", at: now, target: ("account", accountID), detail: "\(target.role.rawValue)->\(role.rawValue)"))
+        }
+    }
+
     /// Revokes one of the caller's sessions; someone else's answers 404.
     func revoke(sessionID: UUID, context: AuthenticatedContext) async throws {
         let now = services.now()

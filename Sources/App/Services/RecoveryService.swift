@@ -19,10 +19,15 @@ struct RecoveryService: Sendable {
         let token = OpaqueToken.generate()
         try db.insertOneTimeToken(id: UUID(), purpose: purpose, accountID: account.id, tokenHash: token.storageHash,
                                   createdAt: now, expiresAt: now.addingTimeInterval(Self.tokenLifetime))
+        try queue(purpose, to: account.email, token: token, db: db, now: now)
+    }
+
+    /// Puts an email carrying `token` in the outbox; address and token are encrypted.
+    func queue(_ template: OneTimePurpose, to address: String, token: OpaqueToken, db: any StoreAccess, now: Date) throws {
         let id = UUID()
         let context = "outbox:\(id.uuidString.lowercased())"
         try db.enqueueEmail(OutboxEmail(
-            id: id, template: purpose, recipientCiphertext: try services.cipher.encrypt(account.email, context: context + ":to"),
+            id: id, template: template, recipientCiphertext: try services.cipher.encrypt(address, context: context + ":to"),
             payloadCiphertext: try services.cipher.encrypt(token.value, context: context + ":token"), createdAt: now
         ))
     }

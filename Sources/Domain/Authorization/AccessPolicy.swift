@@ -22,6 +22,7 @@ public enum Action: String, Sendable, CaseIterable {
     case readSalesSummary
     case readAuditEvents
     case createAccount
+    case changeRole
     case forceLogout
 }
 
@@ -54,7 +55,7 @@ public enum AccessPolicy {
         case .searchCustomers, .readCustomer, .readAnyOrder, .updateAnyOrder, .forceLogout: [.support, .admin]
         case .readSalesSummary: [.sales, .admin]
         case .readAuditEvents: [.engineer, .admin]
-        case .createAccount: [.admin]
+        case .createAccount, .changeRole: [.admin]
         }
     }
 

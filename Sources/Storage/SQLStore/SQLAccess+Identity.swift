@@ -130,6 +130,34 @@ extension SQLAccess {
         return try conn.query("SELECT account_id FROM one_time_tokens WHERE token_hash = ?", [.text(hash)]).first.map { try $0.uuid("account_id") }
     }
 
+    func insertEmailChange(id: UUID, accountID: UUID, newEmailCiphertext: String, tokenHash: String, createdAt: Date, expiresAt: Date) throws {
+        try conn.execute(
+            """
+            INSERT INTO email_change_requests (id, account_id, new_email_ciphertext, token_hash, created_at, expires_at, used_at)
+            VALUES (?, ?, ?, ?, ?, ?, NULL)
+            """,
+            [.uuid(id), .uuid(accountID), .text(newEmailCiphertext), .text(tokenHash), .date(createdAt), .date(expiresAt)]
+        )
+    }
+
+    func useEmailChange(hash: String, accountID: UUID, now: Date) throws -> (id: UUID, newEmailCiphertext: String)? {
+        let used = try conn.execute(
+            "UPDATE email_change_requests SET used_at = ? WHERE token_hash = ? AND account_id = ? AND used_at IS NULL AND expires_at > ?",
+            [.date(now), .text(hash), .uuid(accountID), .date(now)]
+        )
+        guard used == 1 else { return nil }
+        return try conn.query("SELECT id, new_email_ciphertext FROM email_change_requests WHERE token_hash = ?", [.text(hash)])
+            .first.map { (try $0.uuid("id"), try $0.string("new_email_ciphertext")) }
+    }
+
+    func updateEmail(accountID: UUID, email: String, verifiedAt: Date) throws {
+        try conn.execute("UPDATE accounts SET email = ?, email_verified_at = ? WHERE id = ?", [.text(email), .date(verifiedAt), .uuid(accountID)])
+    }
+
+    func updateRole(accountID: UUID, role: Role) throws {
+        try conn.execute("UPDATE accounts SET role = ? WHERE id = ?", [.text(role.rawValue), .uuid(accountID)])
+    }
+
     func enqueueEmail(_ e: OutboxEmail) throws {
         try conn.execute(
             "INSERT INTO outbox_emails (id, template, recipient_ciphertext, payload_ciphertext, created_at, sent_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?)",
