@@ -47,7 +47,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Storage", dependencies: ["Domain"], swiftSettings: swiftSettings),
+        .target(name: "Storage", dependencies: ["Domain", "Security"], swiftSettings: swiftSettings),
         .target(
             name: "SQLiteStorage",
             dependencies: [

@@ -63,6 +63,7 @@ TOTP_SECRETS: dict = {}  # email -> base32 secret of accounts enrolled by the ch
 TOTP_LAST: dict = {}  # email -> last step offset used, to avoid replaying a code
 TOKENS: dict = {}  # (server, role) -> access token
 SESSION_KEYS = "checks:" + base64.b64encode(os.urandom(32)).decode()
+SESSION_AUDIT_KEY = base64.b64encode(os.urandom(32)).decode()
 
 
 def auth(token: str) -> dict:
@@ -100,6 +101,7 @@ def base_env(tmp: Path, **extra: str) -> dict:
         LOGIN_MAX_FAILURES_PER_ADDRESS="100000",
         MAIL_DIRECTORY=str(tmp / "mail"),
         ENCRYPTION_KEYS=SESSION_KEYS,
+        AUDIT_KEY=SESSION_AUDIT_KEY,
     )
     env.update(extra)
     return env

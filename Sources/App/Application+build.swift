@@ -11,7 +11,7 @@ import NIOCore
 
 /// Opens the database (migrating it when configured) and creates the shared services.
 public func makeServices(config: AppConfig, logger: Logger) async throws -> AppServices {
-    let store = try openStore(config: config)
+    let store = try openStore(config: config, logger: logger)
     if config.autoMigrate {
         let applied = try await store.migrate()
         if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": .string(applied.map(String.init).joined(separator: ","))]) }
@@ -22,6 +22,31 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
     return AppServices(config: config, store: store, hasher: hasher, cipher: try loadKeyRing(config: config, logger: logger), logger: logger)
 }
 
+/// The audit chain key from `AUDIT_KEY[_FILE]`; outside production a key file is created once
+/// beside the SQLite database (mode 0600) when none is configured.
+func loadAuditChain(config: AppConfig, logger: Logger) throws -> AuditChain {
+    let text = try config.auditKey ?? developmentSecretFile(config: config, name: "audit.key", logger: logger) { AuditChain.generateKey() }
+    guard let chain = AuditChain(base64: text) else { throw ConfigError("AUDIT_KEY must be a base64 key of at least 32 bytes") }
+    return chain
+}
+
+/// A secret kept in a 0600 file beside the SQLite database, created once. Never in production.
+func developmentSecretFile(config: AppConfig, name: String, logger: Logger, generate: () -> String) throws -> String {
+    guard config.environment != .production else { throw ConfigError("production requires \(name) to be configured") }
+    let folder = SQLiteDatabase.path(fromURL: config.databaseURL).map { ($0 as NSString).deletingLastPathComponent } ?? "./data"
+    let directory = folder.isEmpty ? "." : folder
+    let path = (directory as NSString).appendingPathComponent(name)
+    if !FileManager.default.fileExists(atPath: path) {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        guard FileManager.default.createFile(atPath: path, contents: Data((generate() + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ConfigError("cannot create the development key file \(name)")
+        }
+        logger.notice("created a development key file", metadata: ["path": .string(path)])
+    }
+    guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError("cannot read the development key file \(name)") }
+    return String(decoding: data, as: UTF8.self)
+}
+
 /// The encryption key ring from `ENCRYPTION_KEYS[_FILE]`. Outside production, when none is
 /// configured, a key file is created once beside the SQLite database (mode 0600).
 func loadKeyRing(config: AppConfig, logger: Logger) throws -> FieldCipher {
@@ -29,33 +54,33 @@ func loadKeyRing(config: AppConfig, logger: Logger) throws -> FieldCipher {
         guard let cipher = FieldCipher(keyRing: keys) else { throw ConfigError("ENCRYPTION_KEYS is not a valid key ring") }
         return cipher
     }
-    guard config.environment != .production else { throw ConfigError("production requires ENCRYPTION_KEYS or ENCRYPTION_KEYS_FILE") }
-    // Next to the SQLite file (so each development database has its own keys), else ./data.
-    let folder = SQLiteDatabase.path(fromURL: config.databaseURL).map { ($0 as NSString).deletingLastPathComponent } ?? "./data"
-    let path = ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent("encryption.keys")
-    if !FileManager.default.fileExists(atPath: path) {
-        try FileManager.default.createDirectory(atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let entry = FieldCipher.generateKeyEntry(id: "dev1")
-        guard FileManager.default.createFile(atPath: path, contents: Data((entry + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw ConfigError("cannot create the development key file")
-        }
-        logger.notice("created a development encryption key file", metadata: ["path": .string(path)])
-    }
-    guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }), let cipher = FieldCipher(keyRing: text) else {
-        throw ConfigError("the development key file is not a valid key ring")
-    }
+    let text = try developmentSecretFile(config: config, name: "encryption.keys", logger: logger) { FieldCipher.generateKeyEntry(id: "dev1") }
+    guard let cipher = FieldCipher(keyRing: text) else { throw ConfigError("the development key file is not a valid key ring") }
     return cipher
 }
 
-/// The store named by `DATABASE_URL` (or, for migrations, `DATABASE_MIGRATION_URL`).
-public func openStore(config: AppConfig, forMigration: Bool = false) throws -> any Store {
+/// The store named by `DATABASE_URL` (or, for migrations, `DATABASE_MIGRATION_URL`). Audit
+/// events are chained with the audit key and, once committed, written as JSON lines to the
+/// `audit` log for the external log store.
+public func openStore(config: AppConfig, logger: Logger, forMigration: Bool = false) throws -> any Store {
+    let chain = try loadAuditChain(config: config, logger: logger)
+    var auditLog = Logger(label: "audit")
+    auditLog[metadataKey: "stream"] = "audit"
+    let onAudit: @Sendable (AuditEvent) -> Void = { [auditLog] event in
+        auditLog.info("audit", metadata: [
+            "audit_id": .string(event.id.uuidString.lowercased()), "action": .string(event.action), "outcome": .string(event.outcome.rawValue),
+            "actor_id": .string(event.actorID?.uuidString.lowercased() ?? ""), "actor_role": .string(event.actorRole?.rawValue ?? ""),
+            "target_type": .string(event.targetType ?? ""), "target_id": .string(event.targetID?.uuidString.lowercased() ?? ""),
+            "audit_request_id": .string(event.requestID ?? ""),
+        ])
+    }
     let url = forMigration ? config.migrationDatabaseURL ?? config.databaseURL : config.databaseURL
     let password = forMigration && config.migrationDatabaseURL != nil ? config.migrationDatabasePassword : config.databasePassword
     if let path = SQLiteDatabase.path(fromURL: url) {
-        return SQLStore(database: try SQLiteDatabase(path: path))
+        return SQLStore(database: try SQLiteDatabase(path: path), auditChain: chain, onAudit: onAudit)
     }
     guard let options = config.mysqlOptions(url: url) else { throw ConfigError("DATABASE_URL is not a supported database URL") }
-    return SQLStore(database: MySQLDatabase(options: options, password: password))
+    return SQLStore(database: MySQLDatabase(options: options, password: password), auditChain: chain, onAudit: onAudit)
 }
 
 /// Composes middleware and routes. Tests call this with their own services.

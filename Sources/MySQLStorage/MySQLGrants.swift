@@ -19,6 +19,7 @@ public enum MySQLGrants {
             + [
                 "GRANT SELECT, INSERT ON `\(database)`.`audit_events` TO \(who)",
                 "GRANT SELECT ON `\(database)`.`schema_migrations` TO \(who)",
+                "GRANT SELECT, UPDATE ON `\(database)`.`audit_chain_head` TO \(who)",
             ]
     }
 }

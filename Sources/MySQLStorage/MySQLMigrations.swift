@@ -262,5 +262,21 @@ enum MySQLMigrations {
             ) \(table)
             """,
         ]),
+        Migration(version: 4, name: "hash-chained audit trail", statements: [
+            """
+            ALTER TABLE audit_events ADD COLUMN prev_hash CHAR(64) CHARACTER SET ascii NULL,
+                ADD COLUMN entry_hash CHAR(64) CHARACTER SET ascii NULL,
+                ADD COLUMN mac CHAR(64) CHARACTER SET ascii NULL
+            """,
+            """
+            CREATE TABLE audit_chain_head (
+                id INT NOT NULL PRIMARY KEY,
+                last_seq BIGINT NOT NULL,
+                last_hash CHAR(64) CHARACTER SET ascii NOT NULL,
+                CONSTRAINT audit_head_single CHECK (id = 1)
+            ) \(table)
+            """,
+            "INSERT INTO audit_chain_head (id, last_seq, last_hash) VALUES (1, 0, '\(String(repeating: "0", count: 64))')",
+        ]),
     ]
 }

@@ -194,5 +194,18 @@ enum SQLiteMigrations {
             ) STRICT
             """,
         ]),
+        Migration(version: 4, name: "hash-chained audit trail", statements: [
+            "ALTER TABLE audit_events ADD COLUMN prev_hash TEXT CHECK (prev_hash IS NULL OR length(prev_hash) = 64)",
+            "ALTER TABLE audit_events ADD COLUMN entry_hash TEXT CHECK (entry_hash IS NULL OR length(entry_hash) = 64)",
+            "ALTER TABLE audit_events ADD COLUMN mac TEXT CHECK (mac IS NULL OR length(mac) = 64)",
+            """
+            CREATE TABLE audit_chain_head (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                last_seq INTEGER NOT NULL,
+                last_hash TEXT NOT NULL CHECK (length(last_hash) = 64)
+            ) STRICT
+            """,
+            "INSERT INTO audit_chain_head (id, last_seq, last_hash) VALUES (1, 0, '\(String(repeating: "0", count: 64))')",
+        ]),
     ]
 }

@@ -16,6 +16,8 @@ public protocol Store: Sendable {
     func isMigrated() async throws -> Bool
     /// The database settings the platform relies on, checked (`solar doctor`).
     func diagnostics() async throws -> [Diagnostic]
+    /// Recomputes the audit hash chain and MACs; reports the first broken entry.
+    func verifyAuditChain() async throws -> AuditChainReport
     /// Releases connections.
     func shutdown() async throws
 }

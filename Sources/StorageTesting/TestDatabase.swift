@@ -1,8 +1,9 @@
 public import Foundation
 public import MySQLStorage
-import Security
+public import Security
 import SQLiteStorage
 public import Storage
+public import Domain
 
 /// Fresh, migrated databases for tests, of each kind the machine offers.
 ///
@@ -18,6 +19,15 @@ public enum TestDatabase {
     }
 
     static var env: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The audit chain key of test stores.
+    public static let auditChain = AuditChain(key: SecureRandom.bytes(32))!
+
+    /// A store over a fresh database of `kind`.
+    public static func store(_ kind: Kind, onAudit: @escaping @Sendable (AuditEvent) -> Void = { _ in }) async throws -> (store: SQLStore, database: any SQLDatabase) {
+        let database = try await make(kind)
+        return (SQLStore(database: database, auditChain: auditChain, onAudit: onAudit), database)
+    }
 
     /// True when a MariaDB/MySQL server for tests is configured.
     public static var mysqlAvailable: Bool { env["SOLAR_TEST_MYSQL_HOST"] != nil }

@@ -14,7 +14,7 @@ struct Solar: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "solar",
         abstract: "SolarDispatch: on-demand solar-panel installation platform.",
-        subcommands: [Serve.self, Migrate.self, Doctor.self, Grants.self, Accounts.self, Mail.self]
+        subcommands: [Serve.self, Migrate.self, Doctor.self, Grants.self, Accounts.self, Audit.self, Mail.self]
     )
 }
 
@@ -60,7 +60,7 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let (config, logger) = try loadConfig()
-        let store = try openStore(config: config, forMigration: !check)
+        let store = try openStore(config: config, logger: logger, forMigration: !check)
         defer { Task { try? await store.shutdown() } }
         if check {
             let current = try await store.isMigrated()
@@ -81,8 +81,8 @@ struct Doctor: AsyncParsableCommand {
     )
 
     func run() async throws {
-        let (config, _) = try loadConfig()
-        let store = try openStore(config: config)
+        let (config, logger) = try loadConfig()
+        let store = try openStore(config: config, logger: logger)
         let report = try await store.diagnostics()
         try? await store.shutdown()
         for item in report {
@@ -108,6 +108,29 @@ struct Grants: AsyncParsableCommand {
             throw ValidationError("user, host and database must be plain identifiers")
         }
         statements.forEach { print($0 + ";") }
+    }
+}
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The tamper-evident audit trail.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute the audit hash chain and MACs; exit 1 and name the first broken entry if any."
+        )
+
+        func run() async throws {
+            let (config, logger) = try loadConfig()
+            let store = try openStore(config: config, logger: logger)
+            let report = try await store.verifyAuditChain()
+            try? await store.shutdown()
+            if let broken = report.firstBroken {
+                print("BROKEN at seq \(broken.seq) (id \(broken.id)): \(broken.reason)")
+                print("\(report.verified) entries verified before it")
+                throw ExitCode(1)
+            }
+            print("audit chain intact: \(report.verified) entries verified" + (report.legacy > 0 ? ", \(report.legacy) legacy entries without hashes" : ""))
+        }
     }
 }
 

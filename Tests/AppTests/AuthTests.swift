@@ -96,3 +96,28 @@ struct AuthTests {
         }
     }
 }
+
+@Suite("Audit stream and viewer")
+struct AuditStreamTests {
+    @Test("committed audit events are also written as JSON lines for the external log store; rolled-back ones are not")
+    func stream() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            _ = try await client.customer("streamed@example.com")
+            let other = try await client.customer()
+            let id = try await client.order(try await client.login("streamed@example.com"))
+            _ = try await client.call(.get, "/api/v1/orders/\(id)", token: other)
+        }
+        let lines = harness.logs.lines.filter { $0.contains("\"stream\":\"audit\"") }
+        #expect(lines.contains { $0.contains("\"action\":\"auth.signup\"") })
+        #expect(lines.contains { $0.contains("\"action\":\"order.create\"") })
+        #expect(lines.contains { $0.contains("\"action\":\"authz.deny\"") })
+        #expect(!lines.joined().contains("streamed@example.com"))
+    }
+
+    @Test("the audit viewer redacts client addresses")
+    func viewer() async throws {
+        #expect(AuditEventDTO.redact("203.0.113.45") == "203.0.113.x")
+        #expect(AuditEventDTO.redact("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64")
+    }
+}

@@ -20,6 +20,7 @@ struct ConfigTests {
         "ENVIRONMENT": "production", "PUBLIC_ORIGIN": "https://app.solardispatch.example",
         "CORS_ALLOWED_ORIGINS": "https://app.solardispatch.example",
         "ENCRYPTION_KEYS": FieldCipher.generateKeyEntry(id: "prod1"),
+        "AUDIT_KEY": AuditChain.generateKey(),
     ]
 
     @Test("a secure production configuration starts")
@@ -34,6 +35,7 @@ struct ConfigTests {
         ["LOG_LEVEL": "debug"],
         ["AUTO_MIGRATE": "true"],
         ["ENCRYPTION_KEYS": "not-a-key-ring"],
+        ["AUDIT_KEY": "c2hvcnQ="],
         ["DATABASE_URL": "mysql://app@db.internal/solar", "DATABASE_TLS": "required"],
     ])
     func insecureProduction(_ override: [String: String]) {

@@ -139,3 +139,34 @@ final class TestClock: Sendable {
     var now: Date { value.withLock { $0 } }
     func advance(by seconds: TimeInterval) { value.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
+
+@Suite("Installer access to the site")
+struct InstallerAccessTests {
+    @Test("the address and customer contact appear once the installer holds the job, and disappear N days after completion")
+    func window() async throws {
+        let clock = TestClock()
+        let harness = try await TestHarness.make(config: { $0.installerAccessDaysAfterCompletion = 7 }, now: { clock.now })
+        let installer = try await harness.account(.installer)
+        try await harness.app.test(.router) { client in
+            let token = try await client.login(installer.email)
+            let (_, id, offer) = try await client.dispatchedOrder(installerToken: token)
+            let offers = try await client.call(.get, "/api/v1/installer/offers", token: token)
+            #expect(!offers.text.contains("Calle Mayor") && !offers.text.contains("+34600123456"))
+            let held = try await client.call(.post, "/api/v1/installer/offers/\(offer)/accept", token: token).object()
+            #expect((held["address"] as? [String: Any])?["line1"] as? String == "Calle Mayor 1")
+            #expect(held["customerFirstName"] as? String == "Carla")
+            #expect(held["customerPhone"] as? String == "+34600123456")
+            _ = try await client.call(.post, "/api/v1/installer/jobs/\(id)/status", token: token, json: #"{"status":"in_progress"}"#)
+            _ = try await client.call(.post, "/api/v1/installer/jobs/\(id)/status", token: token, json: #"{"status":"completed"}"#)
+            clock.advance(by: 6 * 86_400)
+            let token2 = try await client.login(installer.email)
+            #expect(try await client.call(.get, "/api/v1/installer/jobs", token: token2).text.contains("Calle Mayor"))
+            clock.advance(by: 2 * 86_400)
+            let token3 = try await client.login(installer.email)
+            let later = try await client.call(.get, "/api/v1/installer/jobs", token: token3)
+            #expect(later.status == .ok)
+            #expect(!later.text.contains("Calle Mayor") && !later.text.contains("+34600123456") && !later.text.contains("Carla"))
+            #expect(later.text.contains("Madrid"))
+        }
+    }
+}

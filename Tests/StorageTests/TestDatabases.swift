@@ -14,8 +14,7 @@ extension TestDatabase.Kind {
 
     /// A migrated, empty database of this kind, reached with the application's rights.
     func make() async throws -> (store: SQLStore, database: any SQLDatabase) {
-        let database = try await TestDatabase.make(self)
-        return (SQLStore(database: database), database)
+        try await TestDatabase.store(self)
     }
 }
 

@@ -43,6 +43,8 @@ public struct AppConfig: Sendable {
     /// `ENCRYPTION_KEYS` / `ENCRYPTION_KEYS_FILE`: `id:base64key` entries, the first active.
     /// Outside production a key file under `./data` is created when none is configured.
     public var encryptionKeys: String?
+    /// `AUDIT_KEY` / `AUDIT_KEY_FILE`: base64 key (32+ bytes) of the audit chain's HMAC.
+    public var auditKey: String?
     /// `PWNED_PASSWORDS`: off, fail-open or fail-closed.
     public var pwnedPasswords = "off"
     public var pwnedPasswordsURL = "https://api.pwnedpasswords.com/range/"
@@ -53,6 +55,8 @@ public struct AppConfig: Sendable {
     var loginThrottle = LoginThrottle()
     public var offerTTL: TimeInterval = 15 * 60
     public var maxOffersPerOrder = 5
+    /// How long after completion an installer still sees a job's address and customer contact.
+    public var installerAccessDaysAfterCompletion = 7
     /// Use the last `X-Forwarded-For` hop as the client IP (only behind a trusted load balancer).
     public var trustProxyHeaders = false
     /// Run migrations when `serve` starts. Never in production: run `solar migrate` instead.
@@ -84,6 +88,7 @@ public struct AppConfig: Sendable {
         }
         c.apiTokenTTL = TimeInterval(try int(env, "API_TOKEN_TTL_SECONDS", Int(c.apiTokenTTL), 60...3600))
         c.encryptionKeys = try secret(env, "ENCRYPTION_KEYS")
+        c.auditKey = try secret(env, "AUDIT_KEY")
         c.pwnedPasswords = env["PWNED_PASSWORDS"] ?? c.pwnedPasswords
         c.pwnedPasswordsURL = env["PWNED_PASSWORDS_URL"] ?? c.pwnedPasswordsURL
         c.mailDirectory = env["MAIL_DIRECTORY"] ?? c.mailDirectory
@@ -91,6 +96,7 @@ public struct AppConfig: Sendable {
         c.loginThrottle.addressThreshold = try int(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", c.loginThrottle.addressThreshold, 5...100_000)
         c.offerTTL = TimeInterval(try int(env, "OFFER_TTL_SECONDS", Int(c.offerTTL), 30...86400))
         c.maxOffersPerOrder = try int(env, "DISPATCH_MAX_OFFERS", c.maxOffersPerOrder, 1...50)
+        c.installerAccessDaysAfterCompletion = try int(env, "INSTALLER_ACCESS_DAYS_AFTER_COMPLETION", c.installerAccessDaysAfterCompletion, 0...90)
         c.trustProxyHeaders = try bool(env, "TRUST_PROXY_HEADERS", c.trustProxyHeaders)
         c.autoMigrate = try bool(env, "AUTO_MIGRATE", c.environment != .production)
         c.logLevel = env["LOG_LEVEL"] ?? c.logLevel
@@ -111,6 +117,9 @@ public struct AppConfig: Sendable {
         }
         guard BreachedPasswords.Mode(rawValue: pwnedPasswords) != nil, URL(string: pwnedPasswordsURL)?.scheme == "https" else {
             throw ConfigError("PWNED_PASSWORDS must be off, fail-open or fail-closed, with an https PWNED_PASSWORDS_URL")
+        }
+        if let key = auditKey, AuditChain(base64: key) == nil {
+            throw ConfigError("AUDIT_KEY must be a base64 key of at least 32 bytes")
         }
         if let keys = encryptionKeys, FieldCipher(keyRing: keys) == nil {
             throw ConfigError("ENCRYPTION_KEYS must be id:base64 entries of 32-byte keys")
@@ -137,6 +146,7 @@ public struct AppConfig: Sendable {
         if ["trace", "debug"].contains(logLevel) { throw ConfigError("production refuses LOG_LEVEL debug or trace") }
         if autoMigrate { throw ConfigError("production refuses AUTO_MIGRATE; run `solar migrate` as a separate step") }
         if encryptionKeys == nil { throw ConfigError("production requires ENCRYPTION_KEYS or ENCRYPTION_KEYS_FILE") }
+        if auditKey == nil { throw ConfigError("production requires AUDIT_KEY or AUDIT_KEY_FILE") }
         if databaseURL.hasPrefix("mysql:"), databaseTLS != "verify-identity" {
             throw ConfigError("production requires DATABASE_TLS=verify-identity")
         }

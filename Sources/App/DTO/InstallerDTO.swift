@@ -72,28 +72,46 @@ struct OfferListDTO: ResponseEncodable {
     var items: [OfferDTO]
 }
 
-/// A job the installer holds: now with the site address.
+/// A job the installer holds. The exact address, location, notes and the customer's first name
+/// and phone appear only inside the access window (`JobDTO.revealsSite`); otherwise the area only.
 struct JobDTO: ResponseEncodable {
     var id: UUID
     var status: OrderStatus
-    var address: Address
-    var location: GeoPointDTO
+    var area: OfferDTO.Area
+    var address: Address?
+    var location: GeoPointDTO?
+    var customerFirstName: String?
+    var customerPhone: String?
     var systemSizeKw: Double
     var panelCount: Int
     var roofType: RoofType
     var scheduledDate: String?
     var notes: String?
 
-    init(_ o: Order) {
+    init(_ o: Order, customer: Account?, now: Date, daysAfterCompletion: Int) {
         id = o.id
         status = o.status
-        address = o.address
-        location = GeoPointDTO(o.location)
+        area = OfferDTO.Area(city: o.address.city, postalCodePrefix: String(o.address.postalCode.prefix(2)))
         systemSizeKw = o.spec.systemSizeKw
         panelCount = o.spec.panelCount
         roofType = o.spec.roofType
         scheduledDate = o.scheduledDate?.description
+        guard Self.revealsSite(o, now: now, daysAfterCompletion: daysAfterCompletion) else { return }
+        address = o.address
+        location = GeoPointDTO(o.location)
         notes = o.notes
+        customerFirstName = customer.map { String($0.name.split(separator: " ").first ?? "") }
+        customerPhone = customer?.phone
+    }
+
+    /// The installer needs the site from accepting the job until it is completed plus the
+    /// configured days; never for a cancelled job.
+    static func revealsSite(_ o: Order, now: Date, daysAfterCompletion: Int) -> Bool {
+        switch o.status {
+        case .scheduled, .inProgress: true
+        case .completed: now.timeIntervalSince(o.updatedAt) <= Double(daysAfterCompletion) * 86_400
+        default: false
+        }
     }
 }
 

@@ -82,8 +82,19 @@ struct AuditEventDTO: ResponseEncodable {
         targetType = e.targetType
         targetId = e.targetID
         outcome = e.outcome
-        clientIp = e.clientIP
+        clientIp = e.clientIP.map(Self.redact)
         requestId = e.requestID
+    }
+}
+
+extension AuditEventDTO {
+    /// The viewer shows the network, not the person's address: 203.0.113.x, 2001:db8:1:2::/64.
+    static func redact(_ ip: String) -> String {
+        if ip.contains(":") {
+            return ip.split(separator: ":", omittingEmptySubsequences: false).prefix(4).joined(separator: ":") + "::/64"
+        }
+        let parts = ip.split(separator: ".")
+        return parts.count == 4 ? parts.prefix(3).joined(separator: ".") + ".x" : "redacted"
     }
 }
 

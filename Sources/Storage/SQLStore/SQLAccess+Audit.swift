@@ -1,16 +1,33 @@
 import Domain
+import Security
 import Foundation
 
 extension SQLAccess {
     static let auditColumns = "id, occurred_at, actor_id, actor_role, action, target_type, target_id, outcome, client_ip, request_id, detail"
 
+    /// Appends an event to the hash chain. The chain head row is locked first, so concurrent
+    /// writers append one after another and the chain never forks.
     func appendAudit(_ e: AuditEvent) throws {
+        guard try conn.execute("UPDATE audit_chain_head SET last_seq = last_seq WHERE id = 1", []) == 1,
+              let head = try conn.query("SELECT last_hash FROM audit_chain_head WHERE id = 1", []).first else {
+            throw StorageError.failure("audit chain head missing")
+        }
+        let previous = try head.string("last_hash")
+        let values: [SQLValue] = [
+            .uuid(e.id), .date(e.occurredAt), .uuid(e.actorID), .optionalText(e.actorRole?.rawValue), .text(e.action),
+            .optionalText(e.targetType), .uuid(e.targetID), .text(e.outcome.rawValue), .optionalText(e.clientIP),
+            .optionalText(e.requestID), .optionalText(e.detail),
+        ]
+        let hash = chain.entryHash(previous: previous, canonical: AuditChainVerifier.canonical(values))
         try conn.execute(
-            "INSERT INTO audit_events (\(Self.auditColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [.uuid(e.id), .date(e.occurredAt), .uuid(e.actorID), .optionalText(e.actorRole?.rawValue), .text(e.action),
-             .optionalText(e.targetType), .uuid(e.targetID), .text(e.outcome.rawValue), .optionalText(e.clientIP),
-             .optionalText(e.requestID), .optionalText(e.detail)]
+            "INSERT INTO audit_events (\(Self.auditColumns), prev_hash, entry_hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            values + [.text(previous), .text(hash), .text(chain.mac(entryHash: hash))]
         )
+        guard let seq = try conn.query("SELECT seq FROM audit_events WHERE id = ?", [.uuid(e.id)]).first else {
+            throw StorageError.failure("audit insert lost")
+        }
+        try conn.execute("UPDATE audit_chain_head SET last_seq = ?, last_hash = ? WHERE id = 1", [.int(try seq.int("seq")), .text(hash)])
+        appended.append(e)
     }
 
     func auditEvents(limit: Int, offset: Int) throws -> [AuditEvent] {

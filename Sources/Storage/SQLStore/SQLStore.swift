@@ -1,20 +1,45 @@
 public import Foundation
+public import Domain
+public import Security
 
 /// The `Store` for any SQL driver. Queries are written once in portable SQL with `?`
 /// placeholders; dialect differences stay in the drivers and their migrations.
 public struct SQLStore: Store {
     public let database: any SQLDatabase
+    let chain: AuditChain
+    let onAudit: @Sendable (AuditEvent) -> Void
 
-    public init(database: any SQLDatabase) {
+    /// `chain` signs audit entries; `onAudit` receives each committed audit event (the app
+    /// writes them as JSON lines for the external log store).
+    public init(database: any SQLDatabase, auditChain: AuditChain, onAudit: @escaping @Sendable (AuditEvent) -> Void = { _ in }) {
         self.database = database
+        self.chain = auditChain
+        self.onAudit = onAudit
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreAccess) throws -> T) async throws -> T {
-        try await database.transaction(readOnly: true) { conn in try body(SQLAccess(conn: conn)) }
+        let chain = self.chain
+        return try await database.transaction(readOnly: true) { conn in try body(SQLAccess(conn: conn, chain: chain, appended: AuditCollector())) }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreAccess) throws -> T) async throws -> T {
-        try await database.transaction(readOnly: false) { conn in try body(SQLAccess(conn: conn)) }
+        let chain = self.chain
+        let collector = AuditCollector()
+        let result = try await database.transaction(readOnly: false) { conn in
+            collector.reset()
+            return try body(SQLAccess(conn: conn, chain: chain, appended: collector))
+        }
+        collector.events.forEach(onAudit)
+        return result
+    }
+
+    public func verifyAuditChain() async throws -> AuditChainReport {
+        let chain = self.chain
+        return try await database.transaction(readOnly: true) { conn in
+            try AuditChainVerifier(chain: chain).verify(try conn.query(
+                "SELECT \(SQLAccess.auditColumns), seq, prev_hash, entry_hash, mac FROM audit_events ORDER BY seq", []
+            ), head: try conn.query("SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1", []).first)
+        }
     }
 
     public func ping() async throws {
@@ -38,9 +63,18 @@ public struct SQLStore: Store {
     }
 }
 
+/// Audit events appended in the current transaction attempt (published after commit).
+final class AuditCollector: @unchecked Sendable {
+    private(set) var events: [AuditEvent] = []
+    func append(_ event: AuditEvent) { events.append(event) }
+    func reset() { events.removeAll() }
+}
+
 /// `StoreAccess` over one connection inside a transaction.
 struct SQLAccess: StoreAccess {
     let conn: any SQLConnection
+    let chain: AuditChain
+    let appended: AuditCollector
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

@@ -40,7 +40,10 @@ struct TestHarness {
         let logs = LogCapture()
         let logger = Logger(label: "test") { label in JSONLogHandler(label: label, level: .debug, sink: { logs.append($0) }) }
         // SQLite by default; `SOLAR_TEST_DATABASE=mysql` runs the same HTTP tests on MariaDB.
-        let store = SQLStore(database: try await TestDatabase.make(TestDatabase.selected))
+        let auditLog = Logger(label: "audit") { label in JSONLogHandler(label: label, level: .info, sink: { logs.append($0) }) }
+        let store = try await TestDatabase.store(TestDatabase.selected, onAudit: { event in
+            auditLog.info("audit", metadata: ["stream": "audit", "action": .string(event.action), "outcome": .string(event.outcome.rawValue)])
+        }).store
         let hasher = try PasswordHasher(parameters: fastHashing, threads: 2)
         let cipher = FieldCipher(keyRing: FieldCipher.generateKeyEntry(id: "test1"))!
         let services = AppServices(config: config, store: store, hasher: hasher, cipher: cipher,
