@@ -99,11 +99,14 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     let api = router.group("api/v1")
     AuthController(services: services).publicEndpoints(api)
     let secured = api.group(context: AuthenticatedContext.self)
+    secured.add(middleware: BreakGlassAuditMiddleware(services: services))
     AuthController(services: services).endpoints(secured)
     MeController(services: services).endpoints(secured)
     OrdersController(services: services).endpoints(secured)
     InstallerController(services: services).endpoints(secured)
     StaffController(services: services).endpoints(secured)
+    StaffCustomersController(services: services).endpoints(secured)
+    OversightController(services: services).endpoints(secured)
     return router
 }
 

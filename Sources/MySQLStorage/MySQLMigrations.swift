@@ -278,5 +278,28 @@ enum MySQLMigrations {
             """,
             "INSERT INTO audit_chain_head (id, last_seq, last_hash) VALUES (1, 0, '\(String(repeating: "0", count: 64))')",
         ]),
+        Migration(version: 5, name: "account locks and break-glass grants", statements: [
+            "ALTER TABLE accounts ADD COLUMN locked_at BIGINT NULL",
+            """
+            CREATE TABLE break_glass_grants (
+                id \(uuid) NOT NULL PRIMARY KEY,
+                engineer_id \(uuid) NOT NULL,
+                reason VARCHAR(500) NOT NULL,
+                duration_seconds INT NOT NULL,
+                requested_at BIGINT NOT NULL,
+                approved_by \(uuid) NULL,
+                approved_at BIGINT NULL,
+                expires_at BIGINT NULL,
+                KEY break_glass_engineer (engineer_id, expires_at),
+                CONSTRAINT break_glass_engineer_fk FOREIGN KEY (engineer_id) REFERENCES accounts(id),
+                CONSTRAINT break_glass_approver_fk FOREIGN KEY (approved_by) REFERENCES accounts(id),
+                CONSTRAINT break_glass_reason CHECK (CHAR_LENGTH(reason) BETWEEN 10 AND 500),
+                CONSTRAINT break_glass_duration CHECK (duration_seconds BETWEEN 60 AND 3600),
+                CONSTRAINT break_glass_two_people CHECK (approved_by IS NULL OR approved_by <> engineer_id),
+                CONSTRAINT break_glass_approval CHECK ((approved_at IS NULL) = (expires_at IS NULL)),
+                CONSTRAINT break_glass_expiry CHECK (expires_at IS NULL OR expires_at <= approved_at + 3600000)
+            ) \(table)
+            """,
+        ]),
     ]
 }

@@ -207,5 +207,24 @@ enum SQLiteMigrations {
             """,
             "INSERT INTO audit_chain_head (id, last_seq, last_hash) VALUES (1, 0, '\(String(repeating: "0", count: 64))')",
         ]),
+        Migration(version: 5, name: "account locks and break-glass grants", statements: [
+            "ALTER TABLE accounts ADD COLUMN locked_at INTEGER",
+            """
+            CREATE TABLE break_glass_grants (
+                id TEXT PRIMARY KEY CHECK (length(id) = 36),
+                engineer_id TEXT NOT NULL REFERENCES accounts(id),
+                reason TEXT NOT NULL CHECK (length(reason) BETWEEN 10 AND 500),
+                duration_seconds INTEGER NOT NULL CHECK (duration_seconds BETWEEN 60 AND 3600),
+                requested_at INTEGER NOT NULL,
+                approved_by TEXT REFERENCES accounts(id),
+                approved_at INTEGER,
+                expires_at INTEGER,
+                CHECK (approved_by IS NULL OR approved_by <> engineer_id),
+                CHECK ((approved_at IS NULL) = (expires_at IS NULL)),
+                CHECK (expires_at IS NULL OR expires_at <= approved_at + 3600000)
+            ) STRICT
+            """,
+            "CREATE INDEX break_glass_engineer ON break_glass_grants(engineer_id, expires_at)",
+        ]),
     ]
 }

@@ -83,6 +83,19 @@ public protocol StoreAccess {
     func useEmailChange(hash: String, accountID: UUID, now: Date) throws -> (id: UUID, newEmailCiphertext: String)?
     func updateEmail(accountID: UUID, email: String, verifiedAt: Date) throws
     func updateRole(accountID: UUID, role: Role) throws
+    func setLocked(accountID: UUID, at: Date?) throws
+
+    // Staff oversight
+    func insertBreakGlass(_ grant: BreakGlassGrant) throws
+    func breakGlass(id: UUID) throws -> BreakGlassGrant?
+    /// Approves a pending grant conditionally (not approved yet, approver is not the requester).
+    func approveBreakGlass(id: UUID, approver: UUID, at: Date, expiresAt: Date) throws -> Bool
+    func activeBreakGlass(engineerID: UUID, now: Date) throws -> BreakGlassGrant?
+    /// Grants that are pending (requested within `since`) or active at `now`, newest first.
+    func openBreakGlassGrants(now: Date, since: Date) throws -> [BreakGlassGrant]
+    func staffAccounts() throws -> [Account]
+    /// The newest login (session creation) of an account.
+    func lastLogin(accountID: UUID) throws -> Date?
     func enqueueEmail(_ email: OutboxEmail) throws
     func pendingEmails(limit: Int) throws -> [OutboxEmail]
     func markEmailSent(id: UUID, at: Date) throws

@@ -14,7 +14,7 @@ struct Solar: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "solar",
         abstract: "SolarDispatch: on-demand solar-panel installation platform.",
-        subcommands: [Serve.self, Migrate.self, Doctor.self, Grants.self, Accounts.self, Audit.self, Mail.self]
+        subcommands: [Serve.self, Migrate.self, Doctor.self, Grants.self, Accounts.self, Staff.self, Audit.self, Mail.self]
     )
 }
 
@@ -108,6 +108,23 @@ struct Grants: AsyncParsableCommand {
             throw ValidationError("user, host and database must be plain identifiers")
         }
         statements.forEach { print($0 + ";") }
+    }
+}
+
+struct Staff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Staff access oversight.", subcommands: [Review.self])
+
+    struct Review: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Access review: every staff account with role, MFA, last login, dormancy (30 days) and open break-glass grants."
+        )
+
+        func run() async throws {
+            let (config, logger) = try loadConfig()
+            let services = try await makeServices(config: config, logger: logger)
+            print(try await staffReviewReport(services: services))
+            try? await services.store.shutdown()
+        }
     }
 }
 

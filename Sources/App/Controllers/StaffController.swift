@@ -20,30 +20,11 @@ struct StaffController {
     }
 
     func endpoints(_ group: RouterGroup<AuthenticatedContext>) {
-        group.secured(.get, "staff/customers", .searchCustomers) { request, context in
-            let query = request.uri.queryParameters["query"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
-            guard (2...100).contains(query.count) else { throw ApiError.validation([FieldError("query", "must be 2 to 100 characters")]) }
-            let found = try await services.store.read { db in try db.searchCustomers(query: query, limit: 50) }
-            try await record(context, "staff.customer.search", detail: "results=\(found.count)")
-            return CustomerListDTO(items: found.map(CustomerSummaryDTO.init))
-        }
-        group.secured(.get, "staff/customers/:id", .readCustomer) { _, context in
-            let id = try context.uuid("id")
-            let (account, orders) = try await services.store.read { db in
-                (try db.account(id: id), try db.orders(customerID: id, limit: 100, offset: 0))
-            }
-            guard let account, account.role == .customer else { throw ApiError.notFound }
-            try await record(context, "staff.customer.view", target: ("account", id))
-            return CustomerDetailDTO(
-                id: account.id, name: account.name, email: account.email, phone: account.phone,
-                createdAt: account.createdAt, orders: orders.map(OrderDTO.init)
-            )
-        }
         group.secured(.get, "staff/orders/:id", .readAnyOrder) { _, context in
             let id = try context.uuid("id")
             guard let order = try await services.store.read({ db in try db.order(id: id) }) else { throw ApiError.notFound }
             try await record(context, "staff.order.view", target: ("order", id))
-            return OrderDTO(order)
+            return StaffOrderDTO(order)
         }
         group.secured(.patch, "staff/orders/:id", .updateAnyOrder) { request, context in
             let id = try context.uuid("id")
@@ -57,9 +38,9 @@ struct StaffController {
             if !v.errors.isEmpty { throw ApiError.validation(v.errors) }
             switch body.action {
             case .cancel:
-                return OrderDTO(try await workflow.cancel(id, context: context, action: .updateAnyOrder, reason: body.reason))
+                return StaffOrderDTO(try await workflow.cancel(id, context: context, action: .updateAnyOrder, reason: body.reason))
             case .reschedule:
-                return OrderDTO(try await reschedule(id, to: date!, reason: body.reason, context: context))
+                return StaffOrderDTO(try await reschedule(id, to: date!, reason: body.reason, context: context))
             }
         }
         group.secured(.put, "admin/accounts/:id/role", .changeRole) { request, context in

@@ -7,15 +7,20 @@ import NIOCore
 import Security
 import Storage
 
+/// What support sees in a search: masked, enough to recognise a caller.
 struct CustomerSummaryDTO: ResponseEncodable {
     var id: UUID
     var name: String
     var email: String
     var phone: String
+    var city: String?
     var createdAt: Date
+    var locked: Bool
 
-    init(_ a: Account) {
-        (id, name, email, phone, createdAt) = (a.id, a.name, a.email, a.phone, a.createdAt)
+    init(_ a: Account, city: String?) {
+        (id, name, email, phone, createdAt) = (a.id, Mask.name(a.name), Mask.email(a.email), Mask.phone(a.phone), a.createdAt)
+        self.city = city
+        locked = a.lockedAt != nil
     }
 }
 
@@ -23,13 +28,108 @@ struct CustomerListDTO: ResponseEncodable {
     var items: [CustomerSummaryDTO]
 }
 
+/// An order as staff see it without a reveal: the city, never the street or the site location.
+struct StaffOrderDTO: ResponseEncodable {
+    var id: UUID
+    var customerId: UUID
+    var status: OrderStatus
+    var city: String
+    var region: String
+    var country: String
+    var systemSizeKw: Double
+    var panelCount: Int
+    var roofType: RoofType
+    var quote: Quote
+    var installerId: UUID?
+    var preferredDate: String?
+    var scheduledDate: String?
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ o: Order) {
+        id = o.id
+        customerId = o.customerID
+        status = o.status
+        city = o.address.city
+        region = o.address.region
+        country = o.address.country
+        systemSizeKw = o.spec.systemSizeKw
+        panelCount = o.spec.panelCount
+        roofType = o.spec.roofType
+        quote = o.quote
+        installerId = o.installerID
+        preferredDate = o.preferredDate?.description
+        scheduledDate = o.scheduledDate?.description
+        createdAt = o.createdAt
+        updatedAt = o.updatedAt
+    }
+}
+
 struct CustomerDetailDTO: ResponseEncodable {
+    var customer: CustomerSummaryDTO
+    var orders: [StaffOrderDTO]
+}
+
+struct RevealRequest: RequestBody {
+    var reason: String
+    var ticket: String?
+    static let shape = BodyShape.object(["reason": .scalar, "ticket": .scalar])
+}
+
+/// The full contact data and order addresses, returned for one reveal request only.
+struct RevealedCustomerDTO: ResponseEncodable {
+    struct Site: Encodable, Sendable {
+        var orderId: UUID
+        var address: Address
+    }
     var id: UUID
     var name: String
     var email: String
     var phone: String
-    var createdAt: Date
-    var orders: [OrderDTO]
+    var sites: [Site]
+}
+
+struct BreakGlassRequest: RequestBody {
+    var reason: String
+    var durationMinutes: Int
+    static let shape = BodyShape.object(["reason": .scalar, "durationMinutes": .scalar])
+}
+
+struct BreakGlassDTO: ResponseEncodable {
+    var id: UUID
+    var engineerId: UUID
+    var reason: String
+    var durationMinutes: Int
+    var requestedAt: Date
+    var approvedBy: UUID?
+    var approvedAt: Date?
+    var expiresAt: Date?
+    var active: Bool
+
+    init(_ g: BreakGlassGrant, now: Date) {
+        (id, engineerId, reason, requestedAt) = (g.id, g.engineerID, g.reason, g.requestedAt)
+        durationMinutes = Int(g.duration / 60)
+        (approvedBy, approvedAt, expiresAt) = (g.approvedBy, g.approvedAt, g.expiresAt)
+        active = g.isActive(at: now)
+    }
+}
+
+struct BreakGlassListDTO: ResponseEncodable {
+    var items: [BreakGlassDTO]
+}
+
+struct StaffReviewDTO: ResponseEncodable {
+    struct Entry: Encodable, Sendable {
+        var id: UUID
+        var email: String
+        var role: Role
+        var mfaEnabled: Bool
+        var lastLoginAt: Date?
+        var dormant: Bool
+        var locked: Bool
+    }
+    var staff: [Entry]
+    var openBreakGlass: [BreakGlassDTO]
 }
 
 /// Aggregates only: no names, addresses, phones, emails or ids.

@@ -90,6 +90,11 @@ struct AuthService: Sendable {
             try await recordFailure(keys: keys, account: account, audit: audit, now: now, detail: "password")
             throw ApiError.invalidCredentials
         }
+        // A locked account gets the same answer as a wrong password.
+        guard account.lockedAt == nil else {
+            try await recordFailure(keys: keys, account: account, audit: audit, now: now, detail: "account locked")
+            throw ApiError.invalidCredentials
+        }
         let secondFactor = try await MFAService(services: services).verifyAtLogin(account: account, totpCode: input.totpCode, recoveryCode: input.recoveryCode, now: now)
         switch secondFactor {
         case .notEnrolled, .verified: break

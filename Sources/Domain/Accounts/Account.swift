@@ -13,8 +13,11 @@ public struct Account: Sendable, Equatable {
     public var createdAt: Date
     /// When the owner proved the email address is theirs.
     public var emailVerifiedAt: Date?
+    /// Set while support or an admin has locked the account: it cannot log in.
+    public var lockedAt: Date?
 
-    public init(id: UUID, email: String, name: String, phone: String, role: Role, passwordHash: String, createdAt: Date, emailVerifiedAt: Date? = nil) {
+    public init(id: UUID, email: String, name: String, phone: String, role: Role, passwordHash: String, createdAt: Date,
+                emailVerifiedAt: Date? = nil, lockedAt: Date? = nil) {
         self.id = id
         self.email = email
         self.name = name
@@ -23,6 +26,7 @@ public struct Account: Sendable, Equatable {
         self.passwordHash = passwordHash
         self.createdAt = createdAt
         self.emailVerifiedAt = emailVerifiedAt
+        self.lockedAt = lockedAt
     }
 }
 
@@ -32,10 +36,13 @@ public struct Principal: Sendable, Equatable {
     public var role: Role
     /// The session's login verified a second factor (TOTP or recovery code).
     public var secondFactor: Bool
+    /// An engineer holding an approved, unexpired break-glass grant.
+    public var breakGlass: Bool
 
-    public init(accountID: UUID, role: Role, secondFactor: Bool = false) {
+    public init(accountID: UUID, role: Role, secondFactor: Bool = false, breakGlass: Bool = false) {
         self.accountID = accountID
         self.role = role
         self.secondFactor = secondFactor
+        self.breakGlass = breakGlass
     }
 }

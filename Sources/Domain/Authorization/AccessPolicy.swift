@@ -24,6 +24,11 @@ public enum Action: String, Sendable, CaseIterable {
     case createAccount
     case changeRole
     case forceLogout
+    case revealCustomerPII
+    case lockAccount
+    case requestBreakGlass
+    case approveBreakGlass
+    case reviewStaff
 }
 
 /// Who the target of an action belongs to, when it belongs to someone.
@@ -52,7 +57,11 @@ public enum AccessPolicy {
         case .readOwnAccount, .enrollMFA, .manageOwnSecurity: Set(Role.allCases)
         case .createOrder, .listOwnOrders, .readOwnOrder, .acceptQuote, .cancelOwnOrder: [.customer]
         case .manageInstallerProfile, .listOffers, .acceptOffer, .listJobs, .updateJobStatus: [.installer]
-        case .searchCustomers, .readCustomer, .readAnyOrder, .updateAnyOrder, .forceLogout: [.support, .admin]
+        case .searchCustomers, .readCustomer, .readAnyOrder, .revealCustomerPII: [.support, .admin]
+        case .updateAnyOrder, .forceLogout, .lockAccount: [.support, .admin]
+        case .requestBreakGlass: [.engineer]
+        case .approveBreakGlass: [.engineer, .admin]
+        case .reviewStaff: [.admin]
         case .readSalesSummary: [.sales, .admin]
         case .readAuditEvents: [.engineer, .admin]
         case .createAccount, .changeRole: [.admin]
@@ -72,8 +81,12 @@ public enum AccessPolicy {
 
     /// The checks that do not depend on the target: the role, and for staff the second factor.
     /// Routes apply this before loading anything.
+    /// Customer-data actions an engineer may perform during an approved break-glass grant.
+    public static let breakGlassActions: Set<Action> = [.searchCustomers, .readCustomer, .readAnyOrder, .revealCustomerPII]
+
     public static func decideRole(_ principal: Principal, _ action: Action) -> Decision {
-        guard allowedRoles(for: action).contains(principal.role) else { return .forbidden }
+        let elevated = principal.role == .engineer && principal.breakGlass && breakGlassActions.contains(action)
+        guard allowedRoles(for: action).contains(principal.role) || elevated else { return .forbidden }
         // MFA is mandatory for staff: without a verified second factor they can only enrol.
         if principal.role.isStaff, !principal.secondFactor, !allowedWithoutSecondFactor.contains(action) {
             return .mfaEnrollmentRequired

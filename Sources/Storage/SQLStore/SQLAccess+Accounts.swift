@@ -2,13 +2,13 @@ import Domain
 import Foundation
 
 extension SQLAccess {
-    static let accountColumns = "id, email, name, phone, role, password_hash, created_at, email_verified_at"
+    static let accountColumns = "id, email, name, phone, role, password_hash, created_at, email_verified_at, locked_at"
 
     func insertAccount(_ a: Account) throws {
         try conn.execute(
-            "INSERT INTO accounts (\(Self.accountColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO accounts (\(Self.accountColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [.uuid(a.id), .text(a.email), .text(a.name), .text(a.phone), .text(a.role.rawValue), .text(a.passwordHash), .date(a.createdAt),
-             .date(a.emailVerifiedAt)]
+             .date(a.emailVerifiedAt), .date(a.lockedAt)]
         )
     }
 
@@ -44,7 +44,8 @@ extension SQLAccess {
         return Account(
             id: try row.uuid("id"), email: try row.string("email"), name: try row.string("name"),
             phone: try row.string("phone"), role: role, passwordHash: try row.string("password_hash"),
-            createdAt: try row.date("created_at"), emailVerifiedAt: try row.optionalDate("email_verified_at")
+            createdAt: try row.date("created_at"), emailVerifiedAt: try row.optionalDate("email_verified_at"),
+            lockedAt: try row.optionalDate("locked_at")
         )
     }
 }

@@ -23,7 +23,7 @@ extension SQLAccess {
     func activeSession(tokenHash: String, now: Date) throws -> (SessionRecord, Account)? {
         let rows = try conn.query(
             """
-            SELECT \(Self.sessionColumns), a.id, a.email, a.name, a.phone, a.role, a.password_hash, a.created_at, a.email_verified_at
+            SELECT \(Self.sessionColumns), a.id, a.email, a.name, a.phone, a.role, a.password_hash, a.created_at, a.email_verified_at, a.locked_at
             FROM sessions s JOIN accounts a ON a.id = s.account_id
             WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?
             """,

@@ -1,0 +1,119 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Storage
+
+/// Break-glass access for engineers (two-person rule) and the staff access review.
+struct OversightController {
+    let services: AppServices
+    /// Staff accounts without a login for this long are reported as dormant.
+    static let dormantAfter: TimeInterval = 30 * 86_400
+
+    func endpoints(_ group: RouterGroup<AuthenticatedContext>) {
+        group.secured(.post, "staff/break-glass", .requestBreakGlass) { request, context in
+            let body = try await request.decodeBody(BreakGlassRequest.self, context: context)
+            var v = Validator()
+            v.text(body.reason.trimmingCharacters(in: .whitespaces), "reason", 10...500)
+            v.check((1...60).contains(body.durationMinutes), "durationMinutes", "must be 1 to 60")
+            if !v.errors.isEmpty { throw ApiError.validation(v.errors) }
+            let now = services.now()
+            let grant = BreakGlassGrant(id: UUID(), engineerID: context.principal.accountID, reason: body.reason,
+                                        duration: TimeInterval(body.durationMinutes * 60), requestedAt: now)
+            let audit = AuditContext(context)
+            try await services.store.write { db in
+                try db.insertBreakGlass(grant)
+                try db.appendAudit(audit.event("security.break_glass.request", at: now, target: ("break_glass", grant.id),
+                                               detail: "\(body.durationMinutes) min: \(body.reason)"))
+            }
+            return Created(value: BreakGlassDTO(grant, now: now))
+        }
+        group.secured(.post, "staff/break-glass/:id/approve", .approveBreakGlass) { _, context in
+            let id = try context.uuid("id")
+            let now = services.now()
+            let audit = AuditContext(context)
+            let approver = context.principal
+            let grant = try await services.store.write { db -> BreakGlassGrant in
+                guard var grant = try db.breakGlass(id: id) else { throw ApiError.notFound }
+                if let problem = grant.approvalProblem(by: approver, at: now) {
+                    try db.appendAudit(audit.event("security.break_glass.approve", at: now, target: ("break_glass", id), outcome: .denied, detail: problem))
+                    return grant
+                }
+                let expires = now.addingTimeInterval(min(grant.duration, BreakGlassGrant.maximumDuration))
+                guard try db.approveBreakGlass(id: id, approver: approver.accountID, at: now, expiresAt: expires) else { throw ApiError.conflict }
+                (grant.approvedBy, grant.approvedAt, grant.expiresAt) = (approver.accountID, now, expires)
+                try db.appendAudit(audit.event("security.break_glass.approve", at: now, target: ("break_glass", id), detail: "until \(expires.formatted(.iso8601))"))
+                return grant
+            }
+            guard grant.approvedBy == approver.accountID else {
+                throw ApiError(.forbidden, "break-glass-approval-refused", grant.approvalProblem(by: approver, at: now) == "nobody approves their own request"
+                    ? "Nobody approves their own break-glass request." : "This break-glass request cannot be approved.")
+            }
+            return BreakGlassDTO(grant, now: now)
+        }
+        group.secured(.get, "staff/break-glass", .approveBreakGlass) { _, _ in
+            let now = services.now()
+            let grants = try await services.store.read { db in
+                try db.openBreakGlassGrants(now: now, since: now.addingTimeInterval(-BreakGlassGrant.approvalWindow))
+            }
+            return BreakGlassListDTO(items: grants.map { BreakGlassDTO($0, now: now) })
+        }
+        group.secured(.get, "admin/staff-review", .reviewStaff) { _, _ in
+            try await staffReview(services: services)
+        }
+    }
+}
+
+/// Every staff account with role, MFA, last login and dormancy, plus open break-glass grants.
+func staffReview(services: AppServices) async throws -> StaffReviewDTO {
+    let now = services.now()
+    return try await services.store.read { db in
+        let staff = try db.staffAccounts().map { account -> StaffReviewDTO.Entry in
+            let last = try db.lastLogin(accountID: account.id)
+            return .init(id: account.id, email: account.email, role: account.role, mfaEnabled: try db.totp(accountID: account.id)?.confirmedAt != nil,
+                         lastLoginAt: last, dormant: now.timeIntervalSince(last ?? account.createdAt) > OversightController.dormantAfter,
+                         locked: account.lockedAt != nil)
+        }
+        let grants = try db.openBreakGlassGrants(now: now, since: now.addingTimeInterval(-BreakGlassGrant.approvalWindow))
+        return StaffReviewDTO(staff: staff, openBreakGlass: grants.map { BreakGlassDTO($0, now: now) })
+    }
+}
+
+/// Every request an engineer makes while holding break-glass access is audited as a security event.
+struct BreakGlassAuditMiddleware: RouterMiddleware {
+    typealias Context = AuthenticatedContext
+    let services: AppServices
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard context.principal.role == .engineer, context.principal.breakGlass else { return try await next(request, context) }
+        let outcome: Result<Response, any Error>
+        do {
+            outcome = .success(try await next(request, context))
+        } catch {
+            outcome = .failure(error)
+        }
+        let result = (try? outcome.get()).map { String($0.status.code) } ?? "refused"
+        let event = AuditContext(context).event("security.break_glass.action", at: services.now(),
+                                                detail: "\(request.method.rawValue) \(request.uri.path) -> \(result)")
+        try await services.store.write { db in try db.appendAudit(event) }
+        return try outcome.get()
+    }
+}
+
+/// The access review as text, for `solar staff review`.
+public func staffReviewReport(services: AppServices) async throws -> String {
+    let review = try await staffReview(services: services)
+    func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
+    var lines = [pad("ROLE", 9) + " " + pad("MFA", 4) + " " + pad("LAST LOGIN", 21) + " " + pad("DORMANT", 8) + " " + pad("LOCKED", 7) + " EMAIL"]
+    for s in review.staff {
+        lines.append(pad(s.role.rawValue, 9) + " " + pad(s.mfaEnabled ? "yes" : "NO", 4) + " " + pad(s.lastLoginAt.map { $0.formatted(.iso8601) } ?? "never", 21)
+            + " " + pad(s.dormant ? "YES" : "no", 8) + " " + pad(s.locked ? "yes" : "no", 7) + " " + s.email)
+    }
+    lines.append("")
+    lines.append("open break-glass grants: \(review.openBreakGlass.count)")
+    for g in review.openBreakGlass {
+        let state = g.active ? "ACTIVE until \(g.expiresAt.map { $0.formatted(.iso8601) } ?? "?")" : "pending approval"
+        lines.append("  \(g.id.uuidString.lowercased()) engineer \(g.engineerId.uuidString.lowercased()) \(state): \(g.reason)")
+    }
+    return lines.joined(separator: "\n")
+}
