@@ -22,6 +22,9 @@ public struct AppConfig: Sendable {
     public var environment: AppEnvironment = .development
     public var host = "127.0.0.1"
     public var port = 8080
+    /// The internal Prometheus endpoint (`/metrics`), never the public port.
+    public var metricsHost = "127.0.0.1"
+    public var metricsPort = 9091
     public var databaseURL = "sqlite:./data/solar.sqlite"
     /// Password of the MySQL user (`DATABASE_PASSWORD` or the file `DATABASE_PASSWORD_FILE`); never logged.
     public var databasePassword: String?
@@ -75,6 +78,8 @@ public struct AppConfig: Sendable {
         }
         c.host = env["HOST"] ?? c.host
         c.port = try int(env, "PORT", c.port, 1...65535)
+        c.metricsHost = env["METRICS_HOST"] ?? c.metricsHost
+        c.metricsPort = try int(env, "METRICS_PORT", c.metricsPort, 1...65535)
         c.databaseURL = env["DATABASE_URL"] ?? c.databaseURL
         c.databasePassword = try secret(env, "DATABASE_PASSWORD")
         c.databaseTLS = env["DATABASE_TLS"] ?? c.databaseTLS

@@ -49,6 +49,7 @@ struct OversightController {
                 throw ApiError(.forbidden, "break-glass-approval-refused", grant.approvalProblem(by: approver, at: now) == "nobody approves their own request"
                     ? "Nobody approves their own break-glass request." : "This break-glass request cannot be approved.")
             }
+            services.metrics.breakGlassGranted()
             return BreakGlassDTO(grant, now: now)
         }
         group.secured(.get, "staff/break-glass", .approveBreakGlass) { _, _ in

@@ -46,6 +46,7 @@ struct StaffCustomersController {
             guard let account, account.role == .customer else { throw ApiError.notFound }
             let detail = "ticket=\(body.ticket ?? "-") reason: \(body.reason)"
             try await record(context, "pii.reveal", target: ("account", id), detail: detail)
+            services.metrics.piiReveal(staffID: context.principal.accountID)
             return RevealedCustomerDTO(id: account.id, name: account.name, email: account.email, phone: account.phone,
                                        sites: orders.map { .init(orderId: $0.id, address: $0.address) })
         }

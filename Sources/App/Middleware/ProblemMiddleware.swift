@@ -41,6 +41,7 @@ struct ProblemMiddleware: RouterMiddleware {
             stamped.occurredAt = services.now()
             let event = stamped
             try? await services.store.write { db in try db.appendAudit(event) }
+            services.metrics.authorizationDenied(denied.decision == .notFound ? "not_found" : denied.decision == .mfaEnrollmentRequired ? "mfa_required" : "forbidden")
             context.logger.notice("authorization denied", metadata: ["action": .string(event.detail ?? "")])
             switch denied.decision {
             case .notFound: return .notFound

@@ -21,11 +21,14 @@ public struct AppServices: Sendable {
     public var cipher: FieldCipher
     public var breached: BreachedPasswords
     public var mailer: any MailSender
+    public var metrics: SecurityMetrics
 
     public init(
         config: AppConfig, store: any Store, hasher: PasswordHasher, cipher: FieldCipher, mailer: (any MailSender)? = nil,
-        breached: BreachedPasswords? = nil, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        breached: BreachedPasswords? = nil, metrics: SecurityMetrics = SecurityMetrics(),
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
+        self.metrics = metrics
         self.config = config
         self.store = store
         self.hasher = hasher

@@ -47,6 +47,7 @@ extension AuthService {
         case .renewed(let result):
             return result
         case .reused(let session):
+            services.metrics.refreshTokenReuse()
             services.logger.warning("refresh token reuse: session family revoked", metadata: ["session_id": .string(session?.id.uuidString.lowercased() ?? "")])
             let actor = try await session.asyncFlatMap { s in try await services.store.read { db in try db.account(id: s.accountID) } }
                 .map { Principal(accountID: $0.id, role: $0.role) }

@@ -35,6 +35,7 @@ struct TestHarness {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("solar-test-\(UUID().uuidString)")
         var config = AppConfig()
         config.environment = .test
+        config.metricsPort = 0
         config.databaseURL = "sqlite:" + folder.appendingPathComponent("test.sqlite").path
         configure(&config)
         let logs = LogCapture()

@@ -1,0 +1,48 @@
+public import Foundation
+public import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+public import Prometheus
+
+/// Security counters (swift-metrics, exported for Prometheus) behind the alert rules in
+/// `deploy/prometheus/solar-alerts.yaml`. A plain value: tests give each app its own registry.
+public struct SecurityMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        self.factory = PrometheusMetricsFactory(registry: registry)
+    }
+
+    func count(_ name: String, _ dimensions: [(String, String)] = []) {
+        Counter(label: name, dimensions: dimensions, factory: factory).increment()
+    }
+
+    func loginFailure(reason: String) { count("solar_login_failures_total", [("reason", reason)]) }
+    func lockout() { count("solar_login_lockouts_total") }
+    func authorizationDenied(_ decision: String) { count("solar_authorization_denials_total", [("decision", decision)]) }
+    /// Per staff member, so one person's unusual volume stands out.
+    func piiReveal(staffID: UUID) { count("solar_pii_reveals_total", [("staff_id", staffID.uuidString.lowercased())]) }
+    func breakGlassGranted() { count("solar_break_glass_grants_total") }
+    func refreshTokenReuse() { count("solar_refresh_token_reuse_total") }
+
+    /// The Prometheus text exposition.
+    public func exposition() -> String { registry.emitToString() }
+}
+
+/// The internal metrics endpoint, on its own port (`METRICS_PORT`) so it is never exposed
+/// through the public load balancer.
+public func buildMetricsApplication(services: AppServices) -> some ApplicationProtocol {
+    let router = Router()
+    let metrics = services.metrics
+    router.get("metrics") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+    }
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(services.config.metricsHost, port: services.config.metricsPort), serverName: nil),
+        logger: Logger(label: "metrics")
+    )
+}
