@@ -64,6 +64,7 @@ TOTP_LAST: dict = {}  # email -> last step offset used, to avoid replaying a cod
 TOKENS: dict = {}  # (server, role) -> access token
 SESSION_KEYS = "checks:" + base64.b64encode(os.urandom(32)).decode()
 SESSION_AUDIT_KEY = base64.b64encode(os.urandom(32)).decode()
+SESSION_INDEX_KEY = base64.b64encode(os.urandom(32)).decode()
 
 
 def auth(token: str) -> dict:
@@ -102,6 +103,9 @@ def base_env(tmp: Path, **extra: str) -> dict:
         MAIL_DIRECTORY=str(tmp / "mail"),
         ENCRYPTION_KEYS=SESSION_KEYS,
         AUDIT_KEY=SESSION_AUDIT_KEY,
+        BLIND_INDEX_KEY=SESSION_INDEX_KEY,
+        # Each server gets its own internal metrics port.
+        METRICS_PORT=str(free_port()),
     )
     env.update(extra)
     return env

@@ -22,6 +22,13 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
     return AppServices(config: config, store: store, hasher: hasher, cipher: try loadKeyRing(config: config, logger: logger), logger: logger)
 }
 
+/// The blind-index key from `BLIND_INDEX_KEY[_FILE]` (development: a key file beside the database).
+func loadBlindIndex(config: AppConfig, logger: Logger) throws -> BlindIndex {
+    let text = try config.blindIndexKey ?? developmentSecretFile(config: config, name: "blind-index.key", logger: logger) { BlindIndex.generateKey() }
+    guard let index = BlindIndex(base64: text) else { throw ConfigError("BLIND_INDEX_KEY must be a base64 key of at least 32 bytes") }
+    return index
+}
+
 /// The audit chain key from `AUDIT_KEY[_FILE]`; outside production a key file is created once
 /// beside the SQLite database (mode 0600) when none is configured.
 func loadAuditChain(config: AppConfig, logger: Logger) throws -> AuditChain {
@@ -64,6 +71,7 @@ func loadKeyRing(config: AppConfig, logger: Logger) throws -> FieldCipher {
 /// `audit` log for the external log store.
 public func openStore(config: AppConfig, logger: Logger, forMigration: Bool = false) throws -> any Store {
     let chain = try loadAuditChain(config: config, logger: logger)
+    let protection = FieldProtection(cipher: try loadKeyRing(config: config, logger: logger), index: try loadBlindIndex(config: config, logger: logger))
     var auditLog = Logger(label: "audit")
     auditLog[metadataKey: "stream"] = "audit"
     let onAudit: @Sendable (AuditEvent) -> Void = { [auditLog] event in
@@ -77,10 +85,10 @@ public func openStore(config: AppConfig, logger: Logger, forMigration: Bool = fa
     let url = forMigration ? config.migrationDatabaseURL ?? config.databaseURL : config.databaseURL
     let password = forMigration && config.migrationDatabaseURL != nil ? config.migrationDatabasePassword : config.databasePassword
     if let path = SQLiteDatabase.path(fromURL: url) {
-        return SQLStore(database: try SQLiteDatabase(path: path), auditChain: chain, onAudit: onAudit)
+        return SQLStore(database: try SQLiteDatabase(path: path), auditChain: chain, protection: protection, onAudit: onAudit)
     }
     guard let options = config.mysqlOptions(url: url) else { throw ConfigError("DATABASE_URL is not a supported database URL") }
-    return SQLStore(database: MySQLDatabase(options: options, password: password), auditChain: chain, onAudit: onAudit)
+    return SQLStore(database: MySQLDatabase(options: options, password: password), auditChain: chain, protection: protection, onAudit: onAudit)
 }
 
 /// Composes middleware and routes. Tests call this with their own services.

@@ -301,5 +301,10 @@ enum MySQLMigrations {
             ) \(table)
             """,
         ]),
+        Migration(version: 6, name: "field encryption of personal data", statements: [
+            "ALTER TABLE audit_chain_head ADD COLUMN mac CHAR(64) CHARACTER SET ascii NULL",
+            "ALTER TABLE accounts ADD COLUMN pii_ciphertext VARCHAR(2000) NULL, ADD CONSTRAINT accounts_pii CHECK (pii_ciphertext IS NULL OR LEFT(pii_ciphertext, 3) = 'v1:')",
+            "ALTER TABLE orders ADD COLUMN site_ciphertext VARCHAR(4000) NULL, ADD CONSTRAINT orders_site CHECK (site_ciphertext IS NULL OR LEFT(site_ciphertext, 3) = 'v1:')",
+        ]),
     ]
 }

@@ -226,5 +226,10 @@ enum SQLiteMigrations {
             """,
             "CREATE INDEX break_glass_engineer ON break_glass_grants(engineer_id, expires_at)",
         ]),
+        Migration(version: 6, name: "field encryption of personal data", statements: [
+            "ALTER TABLE audit_chain_head ADD COLUMN mac TEXT CHECK (mac IS NULL OR length(mac) = 64)",
+            "ALTER TABLE accounts ADD COLUMN pii_ciphertext TEXT CHECK (pii_ciphertext IS NULL OR substr(pii_ciphertext, 1, 3) = 'v1:')",
+            "ALTER TABLE orders ADD COLUMN site_ciphertext TEXT CHECK (site_ciphertext IS NULL OR substr(site_ciphertext, 1, 3) = 'v1:')",
+        ]),
     ]
 }

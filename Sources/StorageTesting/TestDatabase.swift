@@ -22,11 +22,15 @@ public enum TestDatabase {
 
     /// The audit chain key of test stores.
     public static let auditChain = AuditChain(key: SecureRandom.bytes(32))!
+    /// The field protection of test stores.
+    public static let protection = FieldProtection(
+        cipher: FieldCipher(keyRing: FieldCipher.generateKeyEntry(id: "test1"))!, index: BlindIndex(base64: BlindIndex.generateKey())!
+    )
 
     /// A store over a fresh database of `kind`.
     public static func store(_ kind: Kind, onAudit: @escaping @Sendable (AuditEvent) -> Void = { _ in }) async throws -> (store: SQLStore, database: any SQLDatabase) {
         let database = try await make(kind)
-        return (SQLStore(database: database, auditChain: auditChain, onAudit: onAudit), database)
+        return (SQLStore(database: database, auditChain: auditChain, protection: protection, onAudit: onAudit), database)
     }
 
     /// True when a MariaDB/MySQL server for tests is configured.

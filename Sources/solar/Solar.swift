@@ -14,7 +14,7 @@ struct Solar: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "solar",
         abstract: "SolarDispatch: on-demand solar-panel installation platform.",
-        subcommands: [Serve.self, Migrate.self, Doctor.self, Grants.self, Accounts.self, Staff.self, Audit.self, Mail.self]
+        subcommands: [Serve.self, Migrate.self, Doctor.self, Grants.self, Accounts.self, Staff.self, Audit.self, Keys.self, Mail.self]
     )
 }
 
@@ -124,6 +124,34 @@ struct Staff: AsyncParsableCommand {
             let services = try await makeServices(config: config, logger: logger)
             print(try await staffReviewReport(services: services))
             try? await services.store.shutdown()
+        }
+    }
+}
+
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Encryption keys.", subcommands: [Rotate.self])
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-encrypt every protected field under the active key (the first of ENCRYPTION_KEYS).",
+            discussion: "Runs in batches, one transaction each, and can be stopped and started again. Put the new key first in ENCRYPTION_KEYS and keep the old ones until this reports nothing left."
+        )
+
+        @Option(help: "Rows per table and batch.") var batch: Int = 100
+
+        func run() async throws {
+            let (config, logger) = try loadConfig()
+            guard let store = try openStore(config: config, logger: logger) as? SQLStore else { throw ValidationError("unsupported store") }
+            var totals: [String: Int] = [:]
+            while true {
+                let counts = try await store.reencryptBatch(limit: max(1, batch))
+                let changed = counts.values.reduce(0, +)
+                if changed == 0 { break }
+                for (table, count) in counts { totals[table, default: 0] += count }
+                print("re-encrypted: " + totals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            }
+            try? await store.shutdown()
+            print("done: every protected field uses key \(store.protection.cipher.active.id)")
         }
     }
 }

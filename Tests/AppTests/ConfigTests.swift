@@ -21,6 +21,7 @@ struct ConfigTests {
         "CORS_ALLOWED_ORIGINS": "https://app.solardispatch.example",
         "ENCRYPTION_KEYS": FieldCipher.generateKeyEntry(id: "prod1"),
         "AUDIT_KEY": AuditChain.generateKey(),
+        "BLIND_INDEX_KEY": BlindIndex.generateKey(),
     ]
 
     @Test("a secure production configuration starts")

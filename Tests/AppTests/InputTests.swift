@@ -156,7 +156,7 @@ struct InputTests {
                     #expect((try response.object()["items"] as? [Any])?.isEmpty == true, "\(query)")
                 }
             }
-            let found = try await client.call(.get, "/api/v1/staff/customers?query=victim", token: token).object()["items"] as? [Any]
+            let found = try await client.call(.get, "/api/v1/staff/customers?query=victim%40example.com", token: token).object()["items"] as? [Any]
             #expect(found?.count == 1)
         }
     }

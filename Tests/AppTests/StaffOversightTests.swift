@@ -18,7 +18,7 @@ struct StaffOversightTests {
             let customer = try await client.customer("juan.diaz@example.com")
             _ = try await client.order(customer)
             let token = try await client.login(support.email)
-            let search = try await client.call(.get, "/api/v1/staff/customers?query=juan.diaz", token: token)
+            let search = try await client.call(.get, "/api/v1/staff/customers?query=juan.diaz%40example.com", token: token)
             let item = try #require((try search.object()["items"] as? [[String: Any]])?.first)
             #expect(item["name"] as? String == "C*** C***")
             #expect(item["phone"] as? String == "+34 *** *** 456")

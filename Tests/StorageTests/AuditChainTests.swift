@@ -93,3 +93,17 @@ struct AuditChainTests {
         #expect(broken.seq == 5 && broken.reason.contains("MAC"))
     }
 }
+
+extension AuditChainTests {
+    @Test("removing the newest entries and moving the head back without the key is detected")
+    func headMovedBack() async throws {
+        let (store, database) = try await tamperable()
+        try await database.withConnection { conn in
+            let previous = try conn.query("SELECT entry_hash FROM audit_events WHERE seq = 3", [])[0]
+            try conn.execute("DELETE FROM audit_events WHERE seq >= 4", [])
+            try conn.execute("UPDATE audit_chain_head SET last_seq = 3, last_hash = ? WHERE id = 1", [.text(try previous.string("entry_hash"))])
+        }
+        let broken = try #require(try await store.verifyAuditChain().firstBroken)
+        #expect(broken.id == "head" && broken.reason.contains("MAC"))
+    }
+}

@@ -11,7 +11,7 @@ struct MySQLPrivilegeTests {
     @Test("the app user cannot drop tables, run DDL, or change or delete audit events; it can append them")
     func grants() async throws {
         let (app, _, _, _) = try await TestDatabase.makeMySQL()
-        let store = SQLStore(database: app, auditChain: TestDatabase.auditChain)
+        let store = SQLStore(database: app, auditChain: TestDatabase.auditChain, protection: TestDatabase.protection)
         let event = AuditEvent(occurredAt: Date(), actorID: UUID(), actorRole: .admin, action: "test.event", outcome: .success)
         try await store.write { db in try db.appendAudit(event) }
         for forbidden in [

@@ -173,7 +173,7 @@ struct StoreTests {
             try db.insertAccount(ann)
             try db.insertAccount(staff)
         }
-        #expect(try await store.read { db in try db.searchCustomers(query: "ANN@", limit: 10) }.map(\.id) == [ann.id])
+        #expect(try await store.read { db in try db.searchCustomers(query: " ANN@Example.com", limit: 10) }.map(\.id) == [ann.id])
         for hostile in ["%", "_", "' OR '1'='1", "\\", "%' --"] {
             #expect(try await store.read { db in try db.searchCustomers(query: hostile, limit: 10) }.isEmpty, "\(hostile)")
         }

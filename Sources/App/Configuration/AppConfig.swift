@@ -48,6 +48,8 @@ public struct AppConfig: Sendable {
     public var encryptionKeys: String?
     /// `AUDIT_KEY` / `AUDIT_KEY_FILE`: base64 key (32+ bytes) of the audit chain's HMAC.
     public var auditKey: String?
+    /// `BLIND_INDEX_KEY` / `BLIND_INDEX_KEY_FILE`: base64 key (32+ bytes) of the email and phone blind indexes.
+    public var blindIndexKey: String?
     /// `PWNED_PASSWORDS`: off, fail-open or fail-closed.
     public var pwnedPasswords = "off"
     public var pwnedPasswordsURL = "https://api.pwnedpasswords.com/range/"
@@ -94,6 +96,7 @@ public struct AppConfig: Sendable {
         c.apiTokenTTL = TimeInterval(try int(env, "API_TOKEN_TTL_SECONDS", Int(c.apiTokenTTL), 60...3600))
         c.encryptionKeys = try secret(env, "ENCRYPTION_KEYS")
         c.auditKey = try secret(env, "AUDIT_KEY")
+        c.blindIndexKey = try secret(env, "BLIND_INDEX_KEY")
         c.pwnedPasswords = env["PWNED_PASSWORDS"] ?? c.pwnedPasswords
         c.pwnedPasswordsURL = env["PWNED_PASSWORDS_URL"] ?? c.pwnedPasswordsURL
         c.mailDirectory = env["MAIL_DIRECTORY"] ?? c.mailDirectory
@@ -122,6 +125,9 @@ public struct AppConfig: Sendable {
         }
         guard BreachedPasswords.Mode(rawValue: pwnedPasswords) != nil, URL(string: pwnedPasswordsURL)?.scheme == "https" else {
             throw ConfigError("PWNED_PASSWORDS must be off, fail-open or fail-closed, with an https PWNED_PASSWORDS_URL")
+        }
+        if let key = blindIndexKey, BlindIndex(base64: key) == nil {
+            throw ConfigError("BLIND_INDEX_KEY must be a base64 key of at least 32 bytes")
         }
         if let key = auditKey, AuditChain(base64: key) == nil {
             throw ConfigError("AUDIT_KEY must be a base64 key of at least 32 bytes")
@@ -152,6 +158,7 @@ public struct AppConfig: Sendable {
         if autoMigrate { throw ConfigError("production refuses AUTO_MIGRATE; run `solar migrate` as a separate step") }
         if encryptionKeys == nil { throw ConfigError("production requires ENCRYPTION_KEYS or ENCRYPTION_KEYS_FILE") }
         if auditKey == nil { throw ConfigError("production requires AUDIT_KEY or AUDIT_KEY_FILE") }
+        if blindIndexKey == nil { throw ConfigError("production requires BLIND_INDEX_KEY or BLIND_INDEX_KEY_FILE") }
         if databaseURL.hasPrefix("mysql:"), databaseTLS != "verify-identity" {
             throw ConfigError("production requires DATABASE_TLS=verify-identity")
         }

@@ -43,6 +43,6 @@ public func buildMetricsApplication(services: AppServices) -> some ApplicationPr
     return Application(
         router: router,
         configuration: .init(address: .hostname(services.config.metricsHost, port: services.config.metricsPort), serverName: nil),
-        logger: Logger(label: "metrics")
+        logger: services.logger
     )
 }

@@ -39,6 +39,9 @@ public struct FieldCipher: Sendable {
         self.init(active: first, others: Array(keys.dropFirst()))
     }
 
+    /// The same ring with only the active key (after a rotation finished).
+    public var withoutInactiveKeys: FieldCipher { FieldCipher(active: active) }
+
     /// A new random key ring entry, `id:base64key`.
     public static func generateKeyEntry(id: String) -> String {
         "\(id):" + Data(SecureRandom.bytes(32)).base64EncodedString()

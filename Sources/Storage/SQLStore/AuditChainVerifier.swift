@@ -61,6 +61,9 @@ struct AuditChainVerifier {
         }
         if let head, chained {
             let headHash = try head.string("last_hash"), headSeq = try head.int("last_seq")
+            guard chain.isValid(mac: try head.optionalString("mac") ?? "", entryHash: "head:\(headSeq):\(headHash)") else {
+                return broken(report, headSeq, "head", "the chain head's MAC does not match: it was moved without the key")
+            }
             if headHash != previous || headSeq != lastSeq {
                 return broken(report, headSeq, "head", "the last entries were removed (the chain head points past the end)")
             }

@@ -1,42 +1,59 @@
 import Domain
 import Foundation
+import Security
 
 extension SQLAccess {
-    static let accountColumns = "id, email, name, phone, role, password_hash, created_at, email_verified_at, locked_at"
+    static let accountColumns = "id, email, name, phone, role, password_hash, created_at, email_verified_at, locked_at, pii_ciphertext"
+
+    /// The stored form of an account's personal data: blind indexes, a placeholder name and the ciphertext.
+    func protectedPII(_ a: Account) throws -> [SQLValue] {
+        let pii = FieldProtection.AccountPII(email: a.email, name: a.name, phone: a.phone)
+        return [.text(protection.index.email(a.email)), .text("*"), .text(protection.index.phone(a.phone)),
+                .text(try protection.seal(pii, context: FieldProtection.accountContext(a.id.uuidString.lowercased())))]
+    }
 
     func insertAccount(_ a: Account) throws {
+        let pii = try protectedPII(a)
         try conn.execute(
-            "INSERT INTO accounts (\(Self.accountColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [.uuid(a.id), .text(a.email), .text(a.name), .text(a.phone), .text(a.role.rawValue), .text(a.passwordHash), .date(a.createdAt),
-             .date(a.emailVerifiedAt), .date(a.lockedAt)]
+            "INSERT INTO accounts (\(Self.accountColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [.uuid(a.id), pii[0], pii[1], pii[2], .text(a.role.rawValue), .text(a.passwordHash), .date(a.createdAt),
+             .date(a.emailVerifiedAt), .date(a.lockedAt), pii[3]]
         )
     }
 
     func account(id: UUID) throws -> Account? {
-        try conn.query("SELECT \(Self.accountColumns) FROM accounts WHERE id = ?", [.uuid(id)]).first.map(Self.account)
+        try conn.query("SELECT \(Self.accountColumns) FROM accounts WHERE id = ?", [.uuid(id)]).first.map(account(from:))
     }
 
+    /// Finds an account by its blind index (rows written before encryption match by plaintext).
     func account(email: String) throws -> Account? {
-        try conn.query("SELECT \(Self.accountColumns) FROM accounts WHERE email = ?", [.text(email)]).first.map(Self.account)
+        try conn.query("SELECT \(Self.accountColumns) FROM accounts WHERE email IN (?, ?)", [.text(protection.index.email(email)), .text(email)])
+            .first.map(account(from:))
     }
 
+    /// Exact search by email or phone through the blind indexes: encrypted names and addresses
+    /// cannot be searched, by design. The text is only ever a bound parameter.
     func searchCustomers(query: String, limit: Int) throws -> [Account] {
-        // The user's text is a bound parameter; LIKE wildcards in it are escaped with `!`
-        // (not a backslash, which MySQL string literals would treat as an escape themselves).
-        let escaped = query.lowercased()
-            .replacingOccurrences(of: "!", with: "!!")
-            .replacingOccurrences(of: "%", with: "!%")
-            .replacingOccurrences(of: "_", with: "!_")
-        let pattern = SQLValue.text("%" + escaped + "%")
+        let email = query.trimmingCharacters(in: .whitespaces).lowercased()
+        let phone = query.filter { !$0.isWhitespace }
         return try conn.query(
             """
             SELECT \(Self.accountColumns) FROM accounts
-            WHERE role = 'customer'
-              AND (email LIKE ? ESCAPE '!' OR LOWER(name) LIKE ? ESCAPE '!' OR phone LIKE ? ESCAPE '!')
+            WHERE role = 'customer' AND (email = ? OR phone = ? OR email = ? OR phone = ?)
             ORDER BY created_at DESC, id LIMIT ?
             """,
-            [pattern, pattern, pattern, .int(Int64(limit))]
-        ).map(Self.account)
+            [.text(protection.index.email(email)), .text(protection.index.phone(phone)), .text(email), .text(phone), .int(Int64(limit))]
+        ).map(account(from:))
+    }
+
+    /// Decrypts an account row (falls back to plaintext columns for rows not yet encrypted).
+    func account(from row: SQLRow) throws -> Account {
+        var account = try Self.account(row)
+        if let ciphertext = try row.optionalString("pii_ciphertext") {
+            let pii = try protection.open(FieldProtection.AccountPII.self, ciphertext, context: FieldProtection.accountContext(account.id.uuidString.lowercased()))
+            (account.email, account.name, account.phone) = (pii.email, pii.name, pii.phone)
+        }
+        return account
     }
 
     static func account(_ row: SQLRow) throws -> Account {

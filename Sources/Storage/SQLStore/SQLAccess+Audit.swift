@@ -26,7 +26,10 @@ extension SQLAccess {
         guard let seq = try conn.query("SELECT seq FROM audit_events WHERE id = ?", [.uuid(e.id)]).first else {
             throw StorageError.failure("audit insert lost")
         }
-        try conn.execute("UPDATE audit_chain_head SET last_seq = ?, last_hash = ? WHERE id = 1", [.int(try seq.int("seq")), .text(hash)])
+        let lastSeq = try seq.int("seq")
+        // The head is signed too, so the newest entries cannot be removed by moving it back.
+        try conn.execute("UPDATE audit_chain_head SET last_seq = ?, last_hash = ?, mac = ? WHERE id = 1",
+                         [.int(lastSeq), .text(hash), .text(chain.mac(entryHash: "head:\(lastSeq):\(hash)"))])
         appended.append(e)
     }
 

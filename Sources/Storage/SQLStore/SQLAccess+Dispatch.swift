@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Security
 
 extension SQLAccess {
     func saveInstallerProfile(_ p: InstallerProfile) throws {

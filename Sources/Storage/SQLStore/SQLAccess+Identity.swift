@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Security
 
 extension SQLAccess {
     // MARK: Refresh tokens
@@ -151,7 +152,11 @@ extension SQLAccess {
     }
 
     func updateEmail(accountID: UUID, email: String, verifiedAt: Date) throws {
-        try conn.execute("UPDATE accounts SET email = ?, email_verified_at = ? WHERE id = ?", [.text(email), .date(verifiedAt), .uuid(accountID)])
+        guard var account = try account(id: accountID) else { return }
+        account.email = email
+        let pii = try protectedPII(account)
+        try conn.execute("UPDATE accounts SET email = ?, name = ?, phone = ?, pii_ciphertext = ?, email_verified_at = ? WHERE id = ?",
+                         [pii[0], pii[1], pii[2], pii[3], .date(verifiedAt), .uuid(accountID)])
     }
 
     func updateRole(accountID: UUID, role: Role) throws {

@@ -1,24 +1,30 @@
 import Domain
 import Foundation
+import Security
 
 extension SQLAccess {
     static let orderColumns = """
         id, customer_id, status, address_line1, address_line2, city, region, postal_code, country, \
         latitude, longitude, system_size_deci_kw, panel_count, roof_type, preferred_date, notes, \
-        quote_currency, quote_total_cents, quote_lines, installer_id, scheduled_date, created_at, updated_at
+        quote_currency, quote_total_cents, quote_lines, installer_id, scheduled_date, created_at, updated_at, site_ciphertext
         """
 
+    /// Stores the street, full postal code, exact location and notes only encrypted; the row
+    /// keeps the city, region, country, a 2-character postal prefix and a location rounded to 0.1°.
     func insertOrder(_ o: Order) throws {
+        let site = FieldProtection.Site(line1: o.address.line1, line2: o.address.line2, postalCode: o.address.postalCode,
+                                        latitude: o.location.latitude, longitude: o.location.longitude, notes: o.notes)
+        let sealed = try protection.seal(site, context: FieldProtection.siteContext(o.id.uuidString.lowercased()))
         try conn.execute(
-            "INSERT INTO orders (\(Self.orderColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO orders (\(Self.orderColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                .uuid(o.id), .uuid(o.customerID), .text(o.status.rawValue), .text(o.address.line1),
-                .optionalText(o.address.line2), .text(o.address.city), .text(o.address.region),
-                .text(o.address.postalCode), .text(o.address.country), .double(o.location.latitude),
-                .double(o.location.longitude), .int(Int64(o.spec.systemSizeDeciKw)), .int(Int64(o.spec.panelCount)),
-                .text(o.spec.roofType.rawValue), .optionalText(o.preferredDate?.description), .optionalText(o.notes),
-                .text(o.quote.currency), .int(o.quote.totalCents), try json(o.quote.lines), .uuid(o.installerID),
-                .optionalText(o.scheduledDate?.description), .date(o.createdAt), .date(o.updatedAt),
+                .uuid(o.id), .uuid(o.customerID), .text(o.status.rawValue), .text("*"), .null, .text(o.address.city),
+                .text(o.address.region), .text(String(o.address.postalCode.prefix(2))), .text(o.address.country),
+                .double((o.location.latitude * 10).rounded() / 10), .double((o.location.longitude * 10).rounded() / 10),
+                .int(Int64(o.spec.systemSizeDeciKw)), .int(Int64(o.spec.panelCount)), .text(o.spec.roofType.rawValue),
+                .optionalText(o.preferredDate?.description), .null, .text(o.quote.currency), .int(o.quote.totalCents),
+                try json(o.quote.lines), .uuid(o.installerID), .optionalText(o.scheduledDate?.description), .date(o.createdAt),
+                .date(o.updatedAt), .text(sealed),
             ]
         )
     }
@@ -73,7 +79,7 @@ extension SQLAccess {
         let lines = try decodeJSON([QuoteLine].self, try row.string("quote_lines"), column: "quote_lines")
         let quote = Quote(currency: try row.string("quote_currency"), lines: lines)
         guard quote.totalCents == (try row.int("quote_total_cents")) else { throw StorageError.corruptRow("quote_total_cents") }
-        return Order(
+        var order = Order(
             id: try row.uuid("id"), customerID: try row.uuid("customer_id"), status: status,
             address: Address(
                 line1: try row.string("address_line1"), line2: try row.optionalString("address_line2"),
@@ -89,5 +95,14 @@ extension SQLAccess {
             scheduledDate: try row.optionalString("scheduled_date").flatMap(CalendarDate.init),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
         )
+        if let sealed = try row.optionalString("site_ciphertext") {
+            let site = try protection.open(FieldProtection.Site.self, sealed, context: FieldProtection.siteContext(order.id.uuidString.lowercased()))
+            order.address.line1 = site.line1
+            order.address.line2 = site.line2
+            order.address.postalCode = site.postalCode
+            order.location = GeoPoint(latitude: site.latitude, longitude: site.longitude)
+            order.notes = site.notes
+        }
+        return order
     }
 }

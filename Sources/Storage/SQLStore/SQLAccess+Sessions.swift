@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Security
 
 extension SQLAccess {
     static let sessionColumns = """
@@ -23,14 +24,14 @@ extension SQLAccess {
     func activeSession(tokenHash: String, now: Date) throws -> (SessionRecord, Account)? {
         let rows = try conn.query(
             """
-            SELECT \(Self.sessionColumns), a.id, a.email, a.name, a.phone, a.role, a.password_hash, a.created_at, a.email_verified_at, a.locked_at
+            SELECT \(Self.sessionColumns), a.id, a.email, a.name, a.phone, a.role, a.password_hash, a.created_at, a.email_verified_at, a.locked_at, a.pii_ciphertext
             FROM sessions s JOIN accounts a ON a.id = s.account_id
             WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?
             """,
             [.text(tokenHash), .date(now)]
         )
         guard let row = rows.first else { return nil }
-        return (try Self.session(row), try Self.account(row))
+        return (try Self.session(row), try account(from: row))
     }
 
     func session(id: UUID) throws -> SessionRecord? {

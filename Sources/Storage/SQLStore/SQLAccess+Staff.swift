@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Security
 
 extension SQLAccess {
     func setLocked(accountID: UUID, at: Date?) throws {
@@ -49,7 +50,7 @@ extension SQLAccess {
         try conn.query(
             "SELECT \(Self.accountColumns) FROM accounts WHERE role IN ('support','sales','engineer','admin') ORDER BY role, email",
             []
-        ).map(Self.account)
+        ).map(account(from:))
     }
 
     func lastLogin(accountID: UUID) throws -> Date? {

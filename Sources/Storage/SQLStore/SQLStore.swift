@@ -7,27 +7,32 @@ public import Security
 public struct SQLStore: Store {
     public let database: any SQLDatabase
     let chain: AuditChain
+    public let protection: FieldProtection
     let onAudit: @Sendable (AuditEvent) -> Void
 
-    /// `chain` signs audit entries; `onAudit` receives each committed audit event (the app
-    /// writes them as JSON lines for the external log store).
-    public init(database: any SQLDatabase, auditChain: AuditChain, onAudit: @escaping @Sendable (AuditEvent) -> Void = { _ in }) {
+    /// `chain` signs audit entries; `protection` encrypts personal data; `onAudit` receives each
+    /// committed audit event (the app writes them as JSON lines for the external log store).
+    public init(database: any SQLDatabase, auditChain: AuditChain, protection: FieldProtection,
+                onAudit: @escaping @Sendable (AuditEvent) -> Void = { _ in }) {
         self.database = database
         self.chain = auditChain
+        self.protection = protection
         self.onAudit = onAudit
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreAccess) throws -> T) async throws -> T {
-        let chain = self.chain
-        return try await database.transaction(readOnly: true) { conn in try body(SQLAccess(conn: conn, chain: chain, appended: AuditCollector())) }
+        let chain = self.chain, protection = self.protection
+        return try await database.transaction(readOnly: true) { conn in
+            try body(SQLAccess(conn: conn, chain: chain, protection: protection, appended: AuditCollector()))
+        }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreAccess) throws -> T) async throws -> T {
-        let chain = self.chain
+        let chain = self.chain, protection = self.protection
         let collector = AuditCollector()
         let result = try await database.transaction(readOnly: false) { conn in
             collector.reset()
-            return try body(SQLAccess(conn: conn, chain: chain, appended: collector))
+            return try body(SQLAccess(conn: conn, chain: chain, protection: protection, appended: collector))
         }
         collector.events.forEach(onAudit)
         return result
@@ -38,7 +43,7 @@ public struct SQLStore: Store {
         return try await database.transaction(readOnly: true) { conn in
             try AuditChainVerifier(chain: chain).verify(try conn.query(
                 "SELECT \(SQLAccess.auditColumns), seq, prev_hash, entry_hash, mac FROM audit_events ORDER BY seq", []
-            ), head: try conn.query("SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1", []).first)
+            ), head: try conn.query("SELECT last_seq, last_hash, mac FROM audit_chain_head WHERE id = 1", []).first)
         }
     }
 
@@ -74,6 +79,7 @@ final class AuditCollector: @unchecked Sendable {
 struct SQLAccess: StoreAccess {
     let conn: any SQLConnection
     let chain: AuditChain
+    let protection: FieldProtection
     let appended: AuditCollector
 
     static let encoder: JSONEncoder = {
