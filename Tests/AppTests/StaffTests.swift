@@ -71,6 +71,7 @@ struct StaffTests {
             let summary = try response.object()
             let byStatus = try #require(summary["byStatus"] as? [[String: Any]])
             #expect(byStatus.first { $0["status"] as? String == "quoted" }?["count"] as? Int == 2)
+            #expect(summary["quoteConversionRate"] as? Double == 0)
             for pii in ["pii-check", "Carla", "+34600123456", "Calle Mayor", "28013", "Gate code"] {
                 #expect(!response.text.contains(pii), "sales summary leaks \(pii)")
             }

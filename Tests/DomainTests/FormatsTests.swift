@@ -50,5 +50,7 @@ struct FormatsTests {
         #expect(report.byWeek.first?.revenueCents == 100)
         #expect(report.byRegion.first { $0.key == "Madrid" }?.revenueCents == 100)
         #expect(report.byStatus.first { $0.status == .cancelled }?.count == 1)
+        // 3 quoted, 1 accepted (scheduled).
+        #expect(report.quoteConversionRate == 0.333)
     }
 }

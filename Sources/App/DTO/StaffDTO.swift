@@ -149,12 +149,14 @@ struct SalesSummaryDTO: ResponseEncodable {
         var revenueCents: Int64
     }
     var currency: String
+    var quoteConversionRate: Double
     var byStatus: [StatusCount]
     var byWeek: [WeekBucket]
     var byRegion: [RegionBucket]
 
     init(_ r: SalesReport) {
         currency = r.currency
+        quoteConversionRate = r.quoteConversionRate
         byStatus = r.byStatus.map { StatusCount(status: $0.status, count: $0.count) }
         byWeek = r.byWeek.map { WeekBucket(week: $0.key, orders: $0.orders, revenueCents: $0.revenueCents) }
         byRegion = r.byRegion.map { RegionBucket(region: $0.key, orders: $0.orders, revenueCents: $0.revenueCents) }

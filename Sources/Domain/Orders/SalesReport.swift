@@ -32,6 +32,9 @@ public struct SalesReport: Sendable, Equatable {
     }
 
     public var currency: String
+    /// Share of quoted orders whose quote the customer accepted (0...1; 0 without quotes).
+    /// Orders cancelled after acceptance count as not converted: facts carry no history.
+    public var quoteConversionRate: Double
     public var byStatus: [(status: OrderStatus, count: Int)]
     public var byWeek: [Bucket]
     public var byRegion: [Bucket]
@@ -39,6 +42,9 @@ public struct SalesReport: Sendable, Equatable {
     public init(facts: [SalesFact], currency: String = "EUR") {
         self.currency = currency
         byStatus = OrderStatus.allCases.map { status in (status, facts.filter { $0.status == status }.count) }
+        let quoted = facts.filter { $0.status != .requested }.count
+        let accepted = facts.filter { [.accepted, .dispatching, .scheduled, .inProgress, .completed].contains($0.status) }.count
+        quoteConversionRate = quoted == 0 ? 0 : (Double(accepted) / Double(quoted) * 1000).rounded() / 1000
         byWeek = Self.buckets(facts) { Self.isoWeek($0.createdAt) }
         byRegion = Self.buckets(facts) { $0.region }
     }
@@ -61,7 +67,7 @@ public struct SalesReport: Sendable, Equatable {
     }
 
     public static func == (lhs: SalesReport, rhs: SalesReport) -> Bool {
-        lhs.currency == rhs.currency && lhs.byWeek == rhs.byWeek && lhs.byRegion == rhs.byRegion
+        lhs.currency == rhs.currency && lhs.quoteConversionRate == rhs.quoteConversionRate && lhs.byWeek == rhs.byWeek && lhs.byRegion == rhs.byRegion
             && lhs.byStatus.map(\.status) == rhs.byStatus.map(\.status) && lhs.byStatus.map(\.count) == rhs.byStatus.map(\.count)
     }
 }
