@@ -12,15 +12,13 @@ extension SQLAccess {
     /// Stores the street, full postal code, exact location and notes only encrypted; the row
     /// keeps the city, region, country, a 2-character postal prefix and a location rounded to 0.1°.
     func insertOrder(_ o: Order) throws {
-        let site = FieldProtection.Site(line1: o.address.line1, line2: o.address.line2, postalCode: o.address.postalCode,
-                                        latitude: o.location.latitude, longitude: o.location.longitude, notes: o.notes)
-        let sealed = try protection.seal(site, context: FieldProtection.siteContext(o.id.uuidString.lowercased()))
+        let sealed = try sealedSite(o)
         try conn.execute(
             "INSERT INTO orders (\(Self.orderColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 .uuid(o.id), .uuid(o.customerID), .text(o.status.rawValue), .text("*"), .null, .text(o.address.city),
-                .text(o.address.region), .text(String(o.address.postalCode.prefix(2))), .text(o.address.country),
-                .double((o.location.latitude * 10).rounded() / 10), .double((o.location.longitude * 10).rounded() / 10),
+                .text(o.address.region), .text(Self.postalPrefix(o)), .text(o.address.country),
+                .double(Self.coarse(o.location.latitude)), .double(Self.coarse(o.location.longitude)),
                 .int(Int64(o.spec.systemSizeDeciKw)), .int(Int64(o.spec.panelCount)), .text(o.spec.roofType.rawValue),
                 .optionalText(o.preferredDate?.description), .null, .text(o.quote.currency), .int(o.quote.totalCents),
                 try json(o.quote.lines), .uuid(o.installerID), .optionalText(o.scheduledDate?.description), .date(o.createdAt),
@@ -28,6 +26,17 @@ extension SQLAccess {
             ]
         )
     }
+
+    /// The encrypted site: street, full postal code, exact location and notes, bound to the order id.
+    func sealedSite(_ o: Order) throws -> String {
+        let site = FieldProtection.Site(line1: o.address.line1, line2: o.address.line2, postalCode: o.address.postalCode,
+                                        latitude: o.location.latitude, longitude: o.location.longitude, notes: o.notes)
+        return try protection.seal(site, context: FieldProtection.siteContext(o.id.uuidString.lowercased()))
+    }
+
+    /// What stays in clear: a 2-character postal prefix and a location rounded to 0.1° (about 11 km).
+    static func postalPrefix(_ o: Order) -> String { String(o.address.postalCode.prefix(2)) }
+    static func coarse(_ degrees: Double) -> Double { (degrees * 10).rounded() / 10 }
 
     func order(id: UUID) throws -> Order? {
         try conn.query("SELECT \(Self.orderColumns) FROM orders WHERE id = ?", [.uuid(id)]).first.map(order(from:))

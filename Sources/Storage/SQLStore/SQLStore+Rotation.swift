@@ -27,16 +27,13 @@ extension SQLStore {
             let orders = try db.conn.query("SELECT \(SQLAccess.orderColumns) FROM orders WHERE \(stale("site_ciphertext")) LIMIT ?",
                                            staleBinds + [.int(Int64(limit))]).map(db.order(from:))
             for order in orders {
-                let site = FieldProtection.Site(line1: order.address.line1, line2: order.address.line2, postalCode: order.address.postalCode,
-                                                latitude: order.location.latitude, longitude: order.location.longitude, notes: order.notes)
-                let sealed = try protection.seal(site, context: FieldProtection.siteContext(order.id.uuidString.lowercased()))
                 try db.conn.execute(
                     """
                     UPDATE orders SET address_line1 = '*', address_line2 = NULL, postal_code = ?, latitude = ?, longitude = ?,
                            notes = NULL, site_ciphertext = ? WHERE id = ?
                     """,
-                    [.text(String(order.address.postalCode.prefix(2))), .double((order.location.latitude * 10).rounded() / 10),
-                     .double((order.location.longitude * 10).rounded() / 10), .text(sealed), .uuid(order.id)]
+                    [.text(SQLAccess.postalPrefix(order)), .double(SQLAccess.coarse(order.location.latitude)),
+                     .double(SQLAccess.coarse(order.location.longitude)), .text(try db.sealedSite(order)), .uuid(order.id)]
                 )
             }
             counts["orders"] = orders.count
