@@ -43,10 +43,10 @@ struct ConfigTests {
         #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(Self.secureProduction.merging(override) { $1 }) }
     }
 
-    @Test("production refuses to start without an encryption key ring")
-    func productionNeedsKeys() {
+    @Test("production refuses to start without each of its keys", arguments: ["ENCRYPTION_KEYS", "AUDIT_KEY", "BLIND_INDEX_KEY"])
+    func productionNeedsKeys(_ key: String) {
         var env = Self.secureProduction
-        env["ENCRYPTION_KEYS"] = nil
+        env[key] = nil
         #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(env) }
     }
 
