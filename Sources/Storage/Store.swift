@@ -125,8 +125,8 @@ public protocol StoreAccess {
     func openOffers(installerID: UUID, now: Date) throws -> [(Offer, Order)]
     /// Atomically takes an open, unexpired offer for its installer; false when it was not open.
     func claimOffer(id: UUID, installerID: UUID, now: Date) throws -> Bool
-    /// Moves every open offer of an order except `keeping` to `status`.
-    func closeOpenOffers(orderID: UUID, keeping: UUID?, status: OfferStatus) throws
+    /// Moves every open offer of an order to `status`.
+    func closeOpenOffers(orderID: UUID, status: OfferStatus) throws
 
     // Audit
     func appendAudit(_ event: AuditEvent) throws

@@ -121,3 +121,24 @@ struct AuditStreamTests {
         #expect(AuditEventDTO.redact("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64")
     }
 }
+
+@Suite("Client address")
+struct ClientAddressTests {
+    func signupAddress(trust: Bool) async throws -> String? {
+        let harness = try await TestHarness.make(config: { $0.trustProxyHeaders = trust })
+        try await harness.app.test(.router) { client in
+            let body = #"{"email":"addr@example.com","password":"correct horse battery","name":"A","phone":"+34600123456"}"#
+            let forwarded: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "203.0.113.9, 198.51.100.7"]
+            let response = try await client.call(.post, "/api/v1/auth/signup", json: body, headers: forwarded)
+            #expect(response.status == .created)
+        }
+        return try await harness.services.store.read { db in try db.auditEvents(limit: 10, offset: 0) }
+            .first { $0.action == "auth.signup" }?.clientIP
+    }
+
+    @Test("X-Forwarded-For is ignored unless trusted; then only the hop the load balancer added counts")
+    func forwardedFor() async throws {
+        #expect(try await signupAddress(trust: false) == nil)
+        #expect(try await signupAddress(trust: true) == "198.51.100.7")
+    }
+}

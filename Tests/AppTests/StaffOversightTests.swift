@@ -86,6 +86,8 @@ struct StaffOversightTests {
             #expect(try await client.call(.get, "/api/v1/staff/customers/\(customerID)", token: token).status == .forbidden)
 
             #expect(try await client.call(.post, "/api/v1/staff/break-glass/\(grant)/approve", token: other).status == .ok)
+            // Approving twice is refused, not a second grant.
+            #expect(try await client.call(.post, "/api/v1/staff/break-glass/\(grant)/approve", token: other).status == .forbidden)
             #expect(try await client.call(.get, "/api/v1/staff/customers/\(customerID)", token: token).status == .ok)
             // The grant covers customer data only, not other roles' work.
             #expect(try await client.call(.get, "/api/v1/staff/sales/summary", token: token).status == .forbidden)

@@ -8,11 +8,11 @@ struct OrderStateMachineTests {
 
     /// The complete transition table: every (state, event) pair not listed is rejected.
     static let allowed: [OrderStatus: [Event: (OrderStatus, OrderStateMachine.Action)]] = [
-        .requested: [.quote: (.quoted, .none), .cancel: (.cancelled, .withdrawAllOffers)],
-        .quoted: [.acceptQuote: (.accepted, .none), .cancel: (.cancelled, .withdrawAllOffers)],
-        .accepted: [.beginDispatch: (.dispatching, .createOffers), .cancel: (.cancelled, .withdrawAllOffers)],
-        .dispatching: [.assignInstaller: (.scheduled, .withdrawOtherOffers), .cancel: (.cancelled, .withdrawAllOffers)],
-        .scheduled: [.startWork: (.inProgress, .none), .cancel: (.cancelled, .withdrawAllOffers)],
+        .requested: [.quote: (.quoted, .none), .cancel: (.cancelled, .withdrawOpenOffers)],
+        .quoted: [.acceptQuote: (.accepted, .none), .cancel: (.cancelled, .withdrawOpenOffers)],
+        .accepted: [.beginDispatch: (.dispatching, .createOffers), .cancel: (.cancelled, .withdrawOpenOffers)],
+        .dispatching: [.assignInstaller: (.scheduled, .withdrawOpenOffers), .cancel: (.cancelled, .withdrawOpenOffers)],
+        .scheduled: [.startWork: (.inProgress, .none), .cancel: (.cancelled, .withdrawOpenOffers)],
         .inProgress: [.complete: (.completed, .none)],
         .completed: [:],
         .cancelled: [:],

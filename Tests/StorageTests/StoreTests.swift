@@ -124,7 +124,7 @@ struct StoreTests {
                 try conn.execute("UPDATE offers SET status = 'accepted' WHERE id = ?", [.uuid(offerB.id)])
             }
         }
-        try await store.write { db in try db.closeOpenOffers(orderID: order.id, keeping: nil, status: .withdrawn) }
+        try await store.write { db in try db.closeOpenOffers(orderID: order.id, status: .withdrawn) }
         #expect(try await store.read { db in try db.offer(id: offerB.id) }?.status == .withdrawn)
         #expect(try await store.read { db in try db.offer(id: offerA.id) }?.status == .accepted)
     }

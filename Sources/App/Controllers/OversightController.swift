@@ -33,22 +33,20 @@ struct OversightController {
             let now = services.now()
             let audit = AuditContext(context)
             let approver = context.principal
-            let grant = try await services.store.write { db -> BreakGlassGrant in
+            // A refusal is audited (committed), then answered with 403.
+            let outcome = try await services.store.write { db -> Result<BreakGlassGrant, ApiError> in
                 guard var grant = try db.breakGlass(id: id) else { throw ApiError.notFound }
                 if let problem = grant.approvalProblem(by: approver, at: now) {
                     try db.appendAudit(audit.event("security.break_glass.approve", at: now, target: ("break_glass", id), outcome: .denied, detail: problem))
-                    return grant
+                    return .failure(ApiError(.forbidden, "break-glass-approval-refused", "This break-glass request cannot be approved: \(problem)."))
                 }
                 let expires = now.addingTimeInterval(min(grant.duration, BreakGlassGrant.maximumDuration))
                 guard try db.approveBreakGlass(id: id, approver: approver.accountID, at: now, expiresAt: expires) else { throw ApiError.conflict }
                 (grant.approvedBy, grant.approvedAt, grant.expiresAt) = (approver.accountID, now, expires)
                 try db.appendAudit(audit.event("security.break_glass.approve", at: now, target: ("break_glass", id), detail: "until \(expires.formatted(.iso8601))"))
-                return grant
+                return .success(grant)
             }
-            guard grant.approvedBy == approver.accountID else {
-                throw ApiError(.forbidden, "break-glass-approval-refused", grant.approvalProblem(by: approver, at: now) == "nobody approves their own request"
-                    ? "Nobody approves their own break-glass request." : "This break-glass request cannot be approved.")
-            }
+            let grant = try outcome.get()
             services.metrics.breakGlassGranted()
             return BreakGlassDTO(grant, now: now)
         }

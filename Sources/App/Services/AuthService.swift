@@ -117,7 +117,7 @@ struct AuthService: Sendable {
     /// Counts a failure against every key, and audits the failure and any lock it starts.
     func recordFailure(keys: [String], account: Account?, audit: AuditContext, now: Date, detail: String) async throws {
         let throttle = services.config.loginThrottle
-        services.metrics.loginFailure(reason: detail == "second factor" ? "second_factor" : detail == "account locked" ? "locked" : detail == "reauth" ? "reauth" : "password")
+        services.metrics.loginFailure(reason: detail.replacingOccurrences(of: " ", with: "_"))
         let actor = account.map { Principal(accountID: $0.id, role: $0.role) }
         try await services.store.write { db in
             var locked = false

@@ -34,10 +34,8 @@ struct OrderWorkflow: Sendable {
                 orderID: order.id, site: order.location, candidates: try db.availableInstallerProfiles(), now: now, makeID: { UUID() }
             )
             for offer in offers { try db.insertOffer(offer) }
-        case .withdrawOtherOffers:
-            try db.closeOpenOffers(orderID: order.id, keeping: nil, status: .withdrawn)
-        case .withdrawAllOffers:
-            try db.closeOpenOffers(orderID: order.id, keeping: nil, status: .withdrawn)
+        case .withdrawOpenOffers:
+            try db.closeOpenOffers(orderID: order.id, status: .withdrawn)
         }
         let text = "\(previous.rawValue)->\(order.status.rawValue)" + (detail.map { " " + $0 } ?? "")
         try db.appendAudit(audit.event("order.transition", at: now, target: ("order", order.id), detail: text))

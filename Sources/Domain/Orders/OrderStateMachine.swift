@@ -29,10 +29,8 @@ public struct OrderStateMachine: Sendable, Equatable {
         case none
         /// Offer the job to the eligible installers nearest to the site.
         case createOffers
-        /// Mark every other open offer of the order as withdrawn.
-        case withdrawOtherOffers
-        /// Withdraw all open offers (the order is cancelled).
-        case withdrawAllOffers
+        /// Withdraw the order's open offers (an installer won, or the order was cancelled).
+        case withdrawOpenOffers
     }
 
     /// Why an event was refused.
@@ -54,10 +52,10 @@ public struct OrderStateMachine: Sendable, Equatable {
         case (.requested, .quote): (next, action) = (.quoted, .none)
         case (.quoted, .acceptQuote): (next, action) = (.accepted, .none)
         case (.accepted, .beginDispatch): (next, action) = (.dispatching, .createOffers)
-        case (.dispatching, .assignInstaller): (next, action) = (.scheduled, .withdrawOtherOffers)
+        case (.dispatching, .assignInstaller): (next, action) = (.scheduled, .withdrawOpenOffers)
         case (.scheduled, .startWork): (next, action) = (.inProgress, .none)
         case (.inProgress, .complete): (next, action) = (.completed, .none)
-        case (let current, .cancel) where current.isCancellable: (next, action) = (.cancelled, .withdrawAllOffers)
+        case (let current, .cancel) where current.isCancellable: (next, action) = (.cancelled, .withdrawOpenOffers)
         default: throw InvalidTransition(from: state, event: event)
         }
         state = next

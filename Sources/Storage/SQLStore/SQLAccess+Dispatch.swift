@@ -86,11 +86,8 @@ extension SQLAccess {
         ) == 1
     }
 
-    func closeOpenOffers(orderID: UUID, keeping: UUID?, status: OfferStatus) throws {
-        try conn.execute(
-            "UPDATE offers SET status = ? WHERE order_id = ? AND status = 'open' AND id <> ?",
-            [.text(status.rawValue), .uuid(orderID), .text(keeping?.uuidString.lowercased() ?? "")]
-        )
+    func closeOpenOffers(orderID: UUID, status: OfferStatus) throws {
+        try conn.execute("UPDATE offers SET status = ? WHERE order_id = ? AND status = 'open'", [.text(status.rawValue), .uuid(orderID)])
     }
 
     func offer(from row: SQLRow) throws -> Offer {
