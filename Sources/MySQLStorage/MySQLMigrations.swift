@@ -306,5 +306,8 @@ enum MySQLMigrations {
             "ALTER TABLE accounts ADD COLUMN pii_ciphertext VARCHAR(2000) NULL, ADD CONSTRAINT accounts_pii CHECK (pii_ciphertext IS NULL OR LEFT(pii_ciphertext, 3) = 'v1:')",
             "ALTER TABLE orders ADD COLUMN site_ciphertext VARCHAR(4000) NULL, ADD CONSTRAINT orders_site CHECK (site_ciphertext IS NULL OR LEFT(site_ciphertext, 3) = 'v1:')",
         ]),
+        Migration(version: 7, name: "re-dispatch sweep", statements: [
+            "CREATE INDEX orders_by_status ON orders(status, updated_at)",
+        ]),
     ]
 }

@@ -231,5 +231,8 @@ enum SQLiteMigrations {
             "ALTER TABLE accounts ADD COLUMN pii_ciphertext TEXT CHECK (pii_ciphertext IS NULL OR substr(pii_ciphertext, 1, 3) = 'v1:')",
             "ALTER TABLE orders ADD COLUMN site_ciphertext TEXT CHECK (site_ciphertext IS NULL OR substr(site_ciphertext, 1, 3) = 'v1:')",
         ]),
+        Migration(version: 7, name: "re-dispatch sweep", statements: [
+            "CREATE INDEX orders_by_status ON orders(status, updated_at)",
+        ]),
     ]
 }

@@ -127,6 +127,12 @@ public protocol StoreAccess {
     func claimOffer(id: UUID, installerID: UUID, now: Date) throws -> Bool
     /// Moves every open offer of an order to `status`.
     func closeOpenOffers(orderID: UUID, status: OfferStatus) throws
+    /// Every offer of an order, whatever its status, oldest first.
+    func offers(orderID: UUID) throws -> [Offer]
+    /// Marks the order's open offers whose time ran out by `now` as expired; returns how many.
+    func expireOffers(orderID: UUID, now: Date) throws -> Int
+    /// Orders still `dispatching` without an open, unexpired offer, least recently changed first.
+    func ordersAwaitingOffers(now: Date, limit: Int) throws -> [UUID]
 
     // Audit
     func appendAudit(_ event: AuditEvent) throws

@@ -44,4 +44,21 @@ struct DispatchTests {
             .offers(orderID: UUID(), site: Self.madrid, candidates: [near, nearer], now: now, makeID: { UUID() })
         #expect(limited.map(\.installerID) == [nearer.installerID])
     }
+
+    @Test("a later round skips installers already offered the order and goes to the next nearest")
+    func nextRound() {
+        let first = profile(40.4168, -3.7038, radius: 10)
+        let second = profile(40.42, -3.70, radius: 30)
+        let third = profile(40.45, -3.70, radius: 30)
+        let planner = DispatchPlanner(maxOffers: 1, offerTTL: 600)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let round = { (excluded: Set<UUID>) in
+            planner.offers(orderID: UUID(), site: Self.madrid, candidates: [third, second, first], now: now, excluding: excluded, makeID: { UUID() })
+                .map(\.installerID)
+        }
+        #expect(round([]) == [first.installerID])
+        #expect(round([first.installerID]) == [second.installerID])
+        #expect(round([first.installerID, second.installerID]) == [third.installerID])
+        #expect(round([first.installerID, second.installerID, third.installerID]).isEmpty)
+    }
 }

@@ -28,6 +28,11 @@ public struct SecurityMetrics: Sendable {
     func breakGlassGranted() { count("solar_break_glass_grants_total") }
     func refreshTokenReuse() { count("solar_refresh_token_reuse_total") }
 
+    /// Offers made by the dispatch sweep after earlier ones expired unanswered.
+    func dispatchReoffers(_ n: Int) { Counter(label: "solar_dispatch_reoffers_total", factory: factory).increment(by: n) }
+    /// Orders waiting for an installer with no one left to offer them to (support follows up).
+    func dispatchStalled(_ n: Int) { Gauge(label: "solar_dispatch_stalled_orders", factory: factory).record(n) }
+
     /// The Prometheus text exposition.
     public func exposition() -> String { registry.emitToString() }
 }

@@ -5,7 +5,8 @@ public import Foundation
 /// An installer is eligible when they are available and the site lies inside their service
 /// area (great-circle distance from the area's centre at most its radius). Candidates are
 /// ranked by distance from their base to the site; ties break on the installer id so the
-/// result is deterministic.
+/// result is deterministic. An installer who was already offered the order (and let the
+/// offer expire) is not offered it again: a later round goes to the next nearest ones.
 public struct DispatchPlanner: Sendable {
     /// How many installers receive an offer at once.
     public var maxOffers: Int
@@ -17,12 +18,12 @@ public struct DispatchPlanner: Sendable {
         self.offerTTL = offerTTL
     }
 
-    /// Offers for `orderID` at `site`, created at `now`.
+    /// Offers for `orderID` at `site`, created at `now`, to none of `excluding`.
     public func offers(
-        orderID: UUID, site: GeoPoint, candidates: [InstallerProfile], now: Date, makeID: () -> UUID
+        orderID: UUID, site: GeoPoint, candidates: [InstallerProfile], now: Date, excluding: Set<UUID> = [], makeID: () -> UUID
     ) -> [Offer] {
         candidates
-            .filter { $0.available }
+            .filter { $0.available && !excluding.contains($0.installerID) }
             .map { ($0.installerID, $0.serviceArea.centre.distanceKm(to: site), $0.serviceArea.radiusKm) }
             .filter { $0.1 <= $0.2 }
             .sorted { ($0.1, $0.0.uuidString) < ($1.1, $1.0.uuidString) }

@@ -90,6 +90,29 @@ extension SQLAccess {
         try conn.execute("UPDATE offers SET status = ? WHERE order_id = ? AND status = 'open'", [.text(status.rawValue), .uuid(orderID)])
     }
 
+    func offers(orderID: UUID) throws -> [Offer] {
+        try conn.query("SELECT \(Self.offerColumns) FROM offers WHERE order_id = ? ORDER BY created_at, id", [.uuid(orderID)])
+            .map(offer(from:))
+    }
+
+    func expireOffers(orderID: UUID, now: Date) throws -> Int {
+        try conn.execute(
+            "UPDATE offers SET status = 'expired' WHERE order_id = ? AND status = 'open' AND expires_at <= ?", [.uuid(orderID), .date(now)]
+        )
+    }
+
+    func ordersAwaitingOffers(now: Date, limit: Int) throws -> [UUID] {
+        try conn.query(
+            """
+            SELECT o.id FROM orders o
+            WHERE o.status = 'dispatching' AND NOT EXISTS (
+                SELECT 1 FROM offers f WHERE f.order_id = o.id AND f.status = 'open' AND f.expires_at > ?)
+            ORDER BY o.updated_at, o.id LIMIT ?
+            """,
+            [.date(now), .int(Int64(limit))]
+        ).map { try $0.uuid("id") }
+    }
+
     func offer(from row: SQLRow) throws -> Offer {
         guard let status = OfferStatus(rawValue: try row.string("status")) else { throw StorageError.corruptRow("status") }
         return Offer(
