@@ -126,6 +126,9 @@ public func buildApplication(services: AppServices) -> some ApplicationProtocol 
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: nil),
         logger: services.logger
     )
-    app.addServices(OutboxDispatcher(services: services), DispatchSweeper(services: services), buildMetricsApplication(services: services))
+    app.addServices(
+        OutboxDispatcher(services: services), DispatchSweeper(services: services), AuditChainMonitor(services: services),
+        buildMetricsApplication(services: services)
+    )
     return app
 }

@@ -33,6 +33,12 @@ public struct SecurityMetrics: Sendable {
     /// Orders waiting for an installer with no one left to offer them to (support follows up).
     func dispatchStalled(_ n: Int) { Gauge(label: "solar_dispatch_stalled_orders", factory: factory).record(n) }
 
+    /// The outcome of the last scheduled audit-chain verification.
+    func auditChain(intact: Bool, verified: Int) {
+        Gauge(label: "solar_audit_chain_intact", factory: factory).record(intact ? 1 : 0)
+        Gauge(label: "solar_audit_chain_verified_entries", factory: factory).record(verified)
+    }
+
     /// The Prometheus text exposition.
     public func exposition() -> String { registry.emitToString() }
 }

@@ -23,6 +23,8 @@ struct TestHarness {
     let services: AppServices
     let logs: LogCapture
     let folder: URL
+    /// The database under the store, for tests that tamper with rows directly.
+    let database: any SQLDatabase
 
     /// Cheap Argon2id parameters for speed; `SecurityTests` and `ConfigTests` check the production ones.
     static let fastHashing = PasswordHasher.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
@@ -42,15 +44,15 @@ struct TestHarness {
         let logger = Logger(label: "test") { label in JSONLogHandler(label: label, level: .debug, sink: { logs.append($0) }) }
         // SQLite by default; `SOLAR_TEST_DATABASE=mysql` runs the same HTTP tests on MariaDB.
         let auditLog = Logger(label: "audit") { label in JSONLogHandler(label: label, level: .info, sink: { logs.append($0) }) }
-        let store = try await TestDatabase.store(TestDatabase.selected, onAudit: { event in
+        let (store, database) = try await TestDatabase.store(TestDatabase.selected, onAudit: { event in
             auditLog.info("audit", metadata: ["stream": "audit", "action": .string(event.action), "outcome": .string(event.outcome.rawValue)])
-        }).store
+        })
         let hasher = try PasswordHasher(parameters: fastHashing, threads: 2)
         let cipher = FieldCipher(keyRing: FieldCipher.generateKeyEntry(id: "test1"))!
         let services = AppServices(config: config, store: store, hasher: hasher, cipher: cipher,
                                    mailer: FileMailSink(directory: folder.appendingPathComponent("mail").path),
                                    breached: breached, now: now, logger: logger)
-        return TestHarness(services: services, logs: logs, folder: folder)
+        return TestHarness(services: services, logs: logs, folder: folder, database: database)
     }
 
     var app: some ApplicationProtocol { buildApplication(services: services) }

@@ -1,0 +1,42 @@
+import Foundation
+import Logging
+public import ServiceLifecycle
+public import Storage
+
+/// Verifies the audit hash chain on a schedule (`AUDIT_VERIFY_SECONDS`), as `solar audit verify`
+/// does, so an edited, deleted or reordered entry is noticed without anyone running the command:
+/// the gauge `solar_audit_chain_intact` drops to 0 (alert `SolarAuditChainBroken`) and a critical
+/// log line names the first broken entry.
+public struct AuditChainMonitor: Service {
+    let services: AppServices
+
+    public init(services: AppServices) {
+        self.services = services
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await check()
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(services.config.auditVerifyInterval)) }
+        }
+    }
+
+    /// Verifies the whole chain once; returns the report, or nil when the database could not be read.
+    @discardableResult
+    public func check() async -> AuditChainReport? {
+        let report: AuditChainReport
+        do {
+            report = try await services.store.verifyAuditChain()
+        } catch {
+            services.logger.warning("audit chain check could not run", metadata: ["error": .string(String(describing: type(of: error)))])
+            return nil
+        }
+        services.metrics.auditChain(intact: report.isIntact, verified: report.verified)
+        if let broken = report.firstBroken {
+            services.logger.critical("audit chain broken", metadata: [
+                "seq": .stringConvertible(broken.seq), "entry": .string(broken.id), "reason": .string(broken.reason),
+            ])
+        }
+        return report
+    }
+}

@@ -1,0 +1,34 @@
+@testable import App
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Storage
+import StorageTesting
+import Testing
+
+@Suite("Scheduled audit-chain verification")
+struct AuditMonitorTests {
+    // Tampering needs rights the MySQL application user does not have (no UPDATE on audit events).
+    @Test("the server's scheduled check reports an intact chain, then the edited entry", .enabled(if: TestDatabase.selected == .sqlite))
+    func detectsTampering() async throws {
+        let harness = try await TestHarness.make()
+        let monitor = AuditChainMonitor(services: harness.services)
+        try await harness.app.test(.router) { client in
+            for _ in 0..<3 { _ = try await client.customer() }
+        }
+        let intact = try #require(await monitor.check())
+        #expect(intact.isIntact && intact.verified >= 3)
+        #expect(harness.services.metrics.exposition().contains("solar_audit_chain_intact 1"))
+
+        // Someone with direct database access edits one entry (after dropping the guard trigger).
+        try await harness.database.withConnection { conn in
+            try conn.execute("DROP TRIGGER audit_events_no_update", [])
+            try conn.execute("UPDATE audit_events SET detail = 'nothing to see' WHERE seq = 2", [])
+        }
+        let broken = try #require(await monitor.check())
+        #expect(broken.firstBroken?.seq == 2)
+        #expect(harness.services.metrics.exposition().contains("solar_audit_chain_intact 0"))
+        #expect(harness.logs.lines.contains { $0.contains("audit chain broken") && $0.contains("\"critical\"") })
+    }
+}
