@@ -129,6 +129,7 @@ class Server:
     tmp: Path
     binary: Path
     port: int
+    metrics_port: int = 0
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -356,15 +357,15 @@ def enroll_totp(srv: "Server", cred: Credential) -> None:
     TOTP_LAST[cred.email] = int(time.time()) // 30
 
 
-def launch(binary: Path, tmp: Path, roles=STAFF_ROLES) -> tuple[Server, Running]:
+def launch(binary: Path, tmp: Path, roles=STAFF_ROLES, **extra_env: str) -> tuple[Server, Running]:
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    env = base_env(tmp, PORT=str(port))
+    env = base_env(tmp, PORT=str(port), **extra_env)
     credentials = create_cli_accounts(binary, tmp, env, roles)
     running = Running(binary, tmp, env, port)
     running.wait_ready()
     srv = Server(base_url=running.base_url, credentials=credentials, log_path=running.log_path, tmp=tmp,
-                 binary=binary, port=port)
+                 binary=binary, port=port, metrics_port=int(env["METRICS_PORT"]))
     for role, cred in credentials.items():
         if role != "installer":
             enroll_totp(srv, cred)
