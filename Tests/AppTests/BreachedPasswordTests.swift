@@ -1,0 +1,55 @@
+@testable import App
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Security
+import Storage
+import Testing
+
+@Suite("Breached-password check on signup")
+struct BreachedPasswordTests {
+    struct Down: Error {}
+
+    static func signup(_ client: some TestClientProtocol, _ email: String) async throws -> TestResponse {
+        try await client.call(.post, "/api/v1/auth/signup", json: #"{"email":"\#(email)","password":"correct horse battery","name":"Bea","phone":"+34600123456"}"#)
+    }
+
+    static func exists(_ harness: TestHarness, _ email: String) async throws -> Bool {
+        try await harness.services.store.read { db in try db.account(email: email) } != nil
+    }
+
+    @Test("a password the range API lists is refused with 422 and creates nothing")
+    func breached() async throws {
+        // SHA-1("correct horse battery") = 98DECC62ECE399A22ED30D490EF333BE7FDE7385: the API gets the prefix, lists the suffix.
+        let checker = BreachedPasswords(mode: .failClosed) { url in
+            #expect(url.lastPathComponent == "98DEC")
+            return "0018A45C4D1DEF81644B54AB7F969B88D65:3\r\nC62ECE399A22ED30D490EF333BE7FDE7385:42\r\n"
+        }
+        let harness = try await TestHarness.make(breached: checker)
+        try await harness.app.test(.router) { client in
+            let response = try await Self.signup(client, "bea@example.com")
+            #expect(response.status == .unprocessableContent)
+            #expect(response.text.contains("breach"))
+        }
+        #expect(try await !Self.exists(harness, "bea@example.com"))
+    }
+
+    @Test("when the service is down: fail-closed answers 503 and creates nothing, fail-open lets the signup through")
+    func serviceDown() async throws {
+        let closed = try await TestHarness.make(breached: BreachedPasswords(mode: .failClosed) { _ in throw Down() })
+        try await closed.app.test(.router) { client in
+            let response = try await Self.signup(client, "closed@example.com")
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.text.contains("password-check-unavailable"))
+        }
+        #expect(try await !Self.exists(closed, "closed@example.com"))
+
+        let open = try await TestHarness.make(breached: BreachedPasswords(mode: .failOpen) { _ in throw Down() })
+        try await open.app.test(.router) { client in
+            let response = try await Self.signup(client, "open@example.com")
+            #expect(response.status == .created)
+        }
+        #expect(try await Self.exists(open, "open@example.com"))
+    }
+}
