@@ -119,3 +119,23 @@ def test_development_control_with_explicit_cors_serves(migrated, solar_bin):
     env = _env(migrated, ENVIRONMENT="development", CORS_ALLOWED_ORIGINS="https://app.solardispatch.example", PORT=str(port))
     code, served, out = run_serve(solar_bin, env, port, timeout=30)
     assert served, f"control configuration did not serve (exit {code}):\n{out[-1000:]}"
+
+
+@pytest.mark.parametrize("key", ["ENCRYPTION_KEYS", "AUDIT_KEY", "BLIND_INDEX_KEY"])
+def test_production_refuses_to_start_without_each_key(migrated, solar_bin, key):
+    # The control above has every key and serves; this differs only by the missing key.
+    port = free_port()
+    env = _env(migrated, ENVIRONMENT="production", PUBLIC_ORIGIN="https://app.solardispatch.example", AUTO_MIGRATE="false", PORT=str(port))
+    env.pop(key)
+    env.pop(key + "_FILE", None)
+    _assert_refused(solar_bin, env, port, key)
+
+
+def test_a_key_is_never_echoed_in_the_refusal(migrated, solar_bin):
+    port = free_port()
+    secret = "bm90LWEta2V5LWJ1dC1zZWNyZXQ="  # valid base64, too short to be a key
+    env = _env(migrated, ENVIRONMENT="production", PUBLIC_ORIGIN="https://app.solardispatch.example", AUTO_MIGRATE="false",
+               AUDIT_KEY=secret, PORT=str(port))
+    code, served, out = run_serve(solar_bin, env, port)
+    assert not served and code not in (None, 0)
+    assert "AUDIT_KEY" in out and secret not in out
