@@ -9,44 +9,20 @@ import Storage
 struct StaffCustomersController {
     let services: AppServices
 
-    func record(_ context: AuthenticatedContext, _ action: String, target: (type: String, id: UUID?)? = nil, detail: String? = nil) async throws {
-        let event = AuditContext(context).event(action, at: services.now(), target: target, detail: detail)
-        try await services.store.write { db in try db.appendAudit(event) }
-    }
-
     func endpoints(_ group: RouterGroup<AuthenticatedContext>) {
+        let support = StaffCustomerService(services: services)
         group.secured(.get, "staff/customers", .searchCustomers) { request, context in
-            let query = request.uri.queryParameters["query"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
-            guard (2...100).contains(query.count) else { throw ApiError.validation([FieldError("query", "must be 2 to 100 characters")]) }
-            let found = try await services.store.read { db in
-                try db.searchCustomers(query: query, limit: 50).map { ($0, try db.orders(customerID: $0.id, limit: 1, offset: 0).first?.address.city) }
-            }
-            try await record(context, "staff.customer.search", detail: "results=\(found.count)")
-            return CustomerListDTO(items: found.map { CustomerSummaryDTO($0.0, city: $0.1) })
+            let found = try await support.search(request.uri.queryParameters["query"].map(String.init) ?? "", context: context)
+            return CustomerListDTO(items: found.map { CustomerSummaryDTO($0.account, city: $0.city) })
         }
         group.secured(.get, "staff/customers/:id", .readCustomer) { _, context in
-            let id = try context.uuid("id")
-            let (account, orders) = try await services.store.read { db in
-                (try db.account(id: id), try db.orders(customerID: id, limit: 100, offset: 0))
-            }
-            guard let account, account.role == .customer else { throw ApiError.notFound }
-            try await record(context, "staff.customer.view", target: ("account", id))
+            let (account, orders) = try await support.detail(try context.uuid("id"), context: context)
             return CustomerDetailDTO(customer: CustomerSummaryDTO(account, city: orders.first?.address.city), orders: orders.map(StaffOrderDTO.init))
         }
         group.secured(.post, "staff/customers/:id/reveal", .revealCustomerPII) { request, context in
             let id = try context.uuid("id")
             let body = try await request.decodeBody(RevealRequest.self, context: context)
-            var v = Validator()
-            v.text(body.reason.trimmingCharacters(in: .whitespaces), "reason", 10...500)
-            v.text(body.ticket, "ticket", 1...64, required: false)
-            if !v.errors.isEmpty { throw ApiError.validation(v.errors) }
-            let (account, orders) = try await services.store.read { db in
-                (try db.account(id: id), try db.orders(customerID: id, limit: 100, offset: 0))
-            }
-            guard let account, account.role == .customer else { throw ApiError.notFound }
-            let detail = "ticket=\(body.ticket ?? "-") reason: \(body.reason)"
-            try await record(context, "pii.reveal", target: ("account", id), detail: detail)
-            services.metrics.piiReveal(staffID: context.principal.accountID)
+            let (account, orders) = try await support.reveal(id, reason: body.reason, ticket: body.ticket, context: context)
             return RevealedCustomerDTO(id: account.id, name: account.name, email: account.email, phone: account.phone,
                                        sites: orders.map { .init(orderId: $0.id, address: $0.address) })
         }

@@ -12,6 +12,8 @@ enum Templates {
     static let all: [String: String] = [
         "top": top, "bottom": bottom, "home": home, "login": login, "signup": signup, "error": error,
         "dashboard": dashboard, "order": order, "newOrder": newOrder,
+        "staffCustomers": staffCustomers, "staffCustomer": staffCustomer, "staffRevealed": staffRevealed, "staffSales": staffSales,
+        "accountSecurity": accountSecurity, "mfaEnroll": mfaEnroll, "mfaDone": mfaDone,
     ]
 
     static let top = """
@@ -19,7 +21,7 @@ enum Templates {
     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
     <title>{{title}} · SolarDispatch</title>
     <link rel="stylesheet" href="/app.css"></head>
-    <body><header><h1>☀ SolarDispatch</h1><nav>{{#user}}{{email}} ({{role}})
+    <body><header><h1>☀ SolarDispatch</h1><nav>{{#user}}{{email}} ({{role}}) · <a href="/account/security">Security</a>
     <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="{{csrf}}"><button>Log out</button></form>{{/user}}
     {{^user}}<a href="/login">Log in</a> · <a href="/signup">Sign up</a>{{/user}}</nav></header>
     {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
@@ -80,8 +82,12 @@ enum Templates {
     {{#jobs}}<tr><td>{{address}}</td><td>{{status}}</td><td>{{date}}</td><td>{{#next}}<form method="post" action="/installer/jobs/{{id}}/status">
     <input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="status" value="{{next}}"><button>Mark {{next}}</button></form>{{/next}}</td></tr>{{/jobs}}
     </table>{{/installer}}
-    {{#staff}}<h2>Staff console</h2><p>Signed in as {{role}}. Staff tools are available through the audited staff API
-    (<code>/api/v1/staff/…</code>) according to your role.</p>{{/staff}}
+    {{#staff}}<h2>Staff console</h2>
+    {{#needsMFA}}<p class="error">Set up <a href="/account/security">two-factor authentication</a> before using the staff console.</p>{{/needsMFA}}
+    {{^needsMFA}}<ul>{{#customers}}<li><a href="/staff/customers">Customers</a> (masked; full data with a recorded reason)</li>{{/customers}}
+    {{#sales}}<li><a href="/staff/sales">Sales summary</a></li>{{/sales}}
+    {{#engineer}}<li>Customer data needs an approved break-glass grant (staff API <code>/api/v1/staff/break-glass</code>).</li>{{/engineer}}
+    {{#admin}}<li>Staff accounts, roles and the access review are in the staff API.</li>{{/admin}}</ul>{{/needsMFA}}{{/staff}}
     {{> bottom}}
     """
 

@@ -7,8 +7,8 @@ import Security
 import Storage
 import Logging
 
-/// The server-rendered web interface for customers and installers (staff use the audited
-/// staff API). It shares the services, policy and audit of the JSON API; only the session
+/// The server-rendered web interface for customers, installers and staff (support and sales
+/// pages in `WebStaffRoutes`, two-factor enrolment in `WebAccountRoutes`). It shares the services, policy and audit of the JSON API; only the session
 /// transport differs: a `__Host-` cookie plus CSRF tokens and same-origin checks.
 struct WebController {
     let services: AppServices
@@ -62,6 +62,8 @@ struct WebController {
             return try await dashboard(caller, context: context)
         }
         WebOrderRoutes(controller: self).endpoints(router)
+        WebStaffRoutes(controller: self).endpoints(router)
+        WebAccountRoutes(controller: self).endpoints(router)
         router.post("installer/offers/:id/accept") { request, context in
             let form = try await web.form(TokenForm.self, request, context: context)
             let caller = try web.authenticatedPost(request, context: context, csrf: form._csrf)
@@ -134,7 +136,14 @@ struct WebController {
                         "date": o.scheduledDate?.description ?? "to agree", "next": next as Any, "csrf": csrf]
             }
         case .support, .sales, .engineer, .admin:
-            values["staff"] = ["role": account.role.rawValue]
+            let p = caller.principal
+            var staff: [String: Any] = ["role": account.role.rawValue]
+            if !p.secondFactor { staff["needsMFA"] = true }
+            if AccessPolicy.decideRole(p, .searchCustomers) == .allow { staff["customers"] = true }
+            if AccessPolicy.decideRole(p, .readSalesSummary) == .allow { staff["sales"] = true }
+            if account.role == .engineer, !p.breakGlass { staff["engineer"] = true }
+            if account.role == .admin { staff["admin"] = true }
+            values["staff"] = staff
         }
         return web.page("dashboard", values)
     }
