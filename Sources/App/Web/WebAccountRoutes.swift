@@ -30,24 +30,18 @@ struct WebAccountRoutes {
         }
         router.post("account/mfa/start") { request, context in
             let form = try await web.form(TokenForm.self, request, context: context)
-            let caller = try web.authenticatedPost(request, context: context, csrf: form._csrf)
-            try caller.requireRole(for: .enrollMFA)
-            let account = try await AccountSecurityService(services: services).account(caller)
+            let (caller, account) = try await enrolling(request, context, csrf: form._csrf)
             let enrollment = try await mfa.start(account: account, audit: AuditContext(caller))
             var values = web.frame(context, account: account, title: "Set up two-factor authentication")
             // Groups of four, as authenticator apps show them when typed in by hand.
-            values["secret"] = stride(from: 0, to: enrollment.secret.count, by: 4).map { i in
-                let start = enrollment.secret.index(enrollment.secret.startIndex, offsetBy: i)
-                return String(enrollment.secret[start..<(enrollment.secret.index(start, offsetBy: 4, limitedBy: enrollment.secret.endIndex) ?? enrollment.secret.endIndex)])
-            }.joined(separator: " ")
+            let letters = Array(enrollment.secret)
+            values["secret"] = stride(from: 0, to: letters.count, by: 4).map { String(letters[$0..<min($0 + 4, letters.count)]) }.joined(separator: " ")
             values["uri"] = enrollment.uri
             return web.page("mfaEnroll", values)
         }
         router.post("account/mfa/confirm") { request, context in
             let form = try await web.form(ConfirmForm.self, request, context: context)
-            let caller = try web.authenticatedPost(request, context: context, csrf: form._csrf)
-            try caller.requireRole(for: .enrollMFA)
-            let account = try await AccountSecurityService(services: services).account(caller)
+            let (caller, account) = try await enrolling(request, context, csrf: form._csrf)
             do {
                 let codes = try await mfa.confirm(account: account, code: form.code.trimmingCharacters(in: .whitespaces), audit: AuditContext(caller))
                 var values = web.frame(context, account: account, title: "Recovery codes")
@@ -61,5 +55,12 @@ struct WebAccountRoutes {
                 return web.page("accountSecurity", values, status: error.status)
             }
         }
+    }
+
+    /// The signed-in caller of an enrolment form post (CSRF-checked), and their account.
+    func enrolling(_ request: Request, _ context: AppRequestContext, csrf: String?) async throws -> (AuthenticatedContext, Account) {
+        let caller = try web.authenticatedPost(request, context: context, csrf: csrf)
+        try caller.requireRole(for: .enrollMFA)
+        return (caller, try await AccountSecurityService(services: services).account(caller))
     }
 }
