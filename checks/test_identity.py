@@ -31,6 +31,8 @@ def test_repeated_failures_lock_the_account_for_known_and_unknown_emails_alike(s
     unknown = _login(server, ghost, WRONG)
     assert_problem(unknown, 429)
     assert without_instance(unknown.json()) == without_instance(body), "the lock must not reveal which emails exist"
+    bystander = server.signup_customer()  # same client address, another account: unaffected
+    assert _login(server, bystander.email, bystander.password).status_code == 200
     events = server.get("/api/v1/staff/audit-events?limit=100", token=server.token("engineer"))
     assert events.status_code == 200
     assert any(e["action"] == "auth.lockout" for e in events.json()["items"]), "a lockout leaves an audit event"
@@ -40,7 +42,8 @@ def test_repeated_failures_lock_the_account_for_known_and_unknown_emails_alike(s
 
 
 @pytest.mark.parametrize("password", [
-    "password1234",            # on the shipped list of common passwords
+    "password123456",          # on the shipped list of common passwords
+    "password1234",
     "qwertyuiop123",
     "short-pw-9",              # 10 characters: below 12 without MFA
     "x" * 129,                 # above the maximum

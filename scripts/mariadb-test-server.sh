@@ -63,7 +63,7 @@ mariadbd --no-defaults --datadir="$dir/data" --user="$user" --bind-address=127.0
   --innodb-flush-log-at-trx-commit=1 --sync-binlog=1 --log-bin="$dir/binlog" --server-id=1 \\
   --sql-mode=STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION \\
   --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \\
-  --innodb-buffer-pool-size=64M --skip-name-resolve \\
+  --innodb-buffer-pool-size=64M --skip-name-resolve --max-connections=1000 \\
   --ssl-ca="$tls/ca.pem" --ssl-cert="$tls/server.pem" --ssl-key="$tls/server.key" >/dev/null 2>&1 &
 START
 bash "$dir/start-server.sh"
