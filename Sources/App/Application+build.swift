@@ -115,6 +115,8 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     StaffController(services: services).endpoints(secured)
     StaffCustomersController(services: services).endpoints(secured)
     OversightController(services: services).endpoints(secured)
+    // Added last, so it wraps only the not-found responder: a known path with another method is 405.
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }
 

@@ -116,9 +116,26 @@ struct InputTests {
             let missing = try await client.call(.get, "/api/v1/nothing-here", token: token)
             #expect(missing.status == .notFound)
             #expect(missing.headers[.contentType] == "application/problem+json")
+            // A known path with another method is 405 naming the methods it has (RFC 9110).
             let wrongMethod = try await client.call(.delete, "/api/v1/orders", token: token)
-            #expect([.methodNotAllowed, .notFound].contains(wrongMethod.status))
+            #expect(wrongMethod.status == .methodNotAllowed)
+            #expect(wrongMethod.headers[.allow] == "GET, POST")
             #expect(wrongMethod.headers[.contentType] == "application/problem+json")
+            let withID = try await client.call(.put, "/api/v1/orders/\(UUID().uuidString)", token: token)
+            #expect(withID.status == .methodNotAllowed && withID.headers[.allow] == "GET")
+            #expect(try await client.call(.delete, "/api/v1/nothing-here", token: token).status == .notFound)
+        }
+    }
+
+    @Test("a reset request with a malformed email is 422, whether or not accounts exist")
+    func malformedResetEmail() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            for email in [String(repeating: "0", count: 254), "no-at-sign", "a@b"] {
+                let response = try await client.call(.post, "/api/v1/auth/password-reset", json: #"{"email":"\#(email)"}"#)
+                #expect(response.status == .unprocessableContent, "\(email)")
+            }
+            #expect(try await client.call(.post, "/api/v1/auth/password-reset", json: #"{"email":"nobody@example.com"}"#).status == .accepted)
         }
     }
 

@@ -54,7 +54,8 @@ struct RecoveryService: Sendable {
     func requestReset(email rawEmail: String, audit: AuditContext) async throws {
         let email = Formats.normalizedEmail(rawEmail)
         let now = services.now()
-        guard Formats.isValidEmail(email) else { return }
+        // A malformed address is refused whether or not accounts exist, so this reveals nothing.
+        guard Formats.isValidEmail(email) else { throw ApiError.validation([FieldError("email", "must be a valid email address")]) }
         try await services.store.write { [self] db in
             guard let account = try db.account(email: email) else { return }
             try issue(.resetPassword, to: account, db: db, now: now)

@@ -34,7 +34,8 @@ public struct Validator: Sendable {
             check(!required, field, "is required")
             return
         }
-        check(range.contains(value.count), field, "must be \(range.lowerBound) to \(range.upperBound) characters")
+        // Unicode scalars, as JSON Schema's maxLength and MySQL's VARCHAR count them.
+        check(range.contains(value.unicodeScalars.count), field, "must be \(range.lowerBound) to \(range.upperBound) characters")
         check(!value.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" }, field, "contains control characters")
     }
 
