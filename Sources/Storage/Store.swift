@@ -131,8 +131,9 @@ public protocol StoreAccess {
     func offers(orderID: UUID) throws -> [Offer]
     /// Marks the order's open offers whose time ran out by `now` as expired; returns how many.
     func expireOffers(orderID: UUID, now: Date) throws -> Int
-    /// Orders still `dispatching` without an open, unexpired offer, least recently changed first.
-    func ordersAwaitingOffers(now: Date, limit: Int) throws -> [UUID]
+    /// Orders still `dispatching` without an open, unexpired offer, in id order after `after`
+    /// (pages of `limit`, so a sweep reaches every one of them).
+    func ordersAwaitingOffers(now: Date, after: UUID?, limit: Int) throws -> [UUID]
 
     // Audit
     func appendAudit(_ event: AuditEvent) throws

@@ -22,9 +22,13 @@ extension StoreTests {
             for order in [noOffers, runOut, stillOpen, cancelled] { try db.insertOrder(order) }
             for offer in [expired, open, stale] { try db.insertOffer(offer) }
         }
-        let waiting = try await store.read { db in try db.ordersAwaitingOffers(now: now, limit: 10) }
+        let waiting = try await store.read { db in try db.ordersAwaitingOffers(now: now, after: nil, limit: 10) }
         #expect(Set(waiting) == [noOffers.id, runOut.id])
-        #expect(try await store.read { db in try db.ordersAwaitingOffers(now: now, limit: 1) }.count == 1)
+        // Pages in id order reach every waiting order.
+        let first = try await store.read { db in try db.ordersAwaitingOffers(now: now, after: nil, limit: 1) }
+        let second = try await store.read { db in try db.ordersAwaitingOffers(now: now, after: first.first, limit: 1) }
+        #expect(first.count == 1 && second.count == 1 && Set(first + second) == Set(waiting))
+        #expect(try await store.read { db in try db.ordersAwaitingOffers(now: now, after: second.first, limit: 1) }.isEmpty)
 
         #expect(try await store.write { db in try db.expireOffers(orderID: stillOpen.id, now: now) } == 1)
         #expect(try await store.read { db in try db.offers(orderID: stillOpen.id) }.map(\.status).sorted { $0.rawValue < $1.rawValue } == [.expired, .open])
@@ -32,6 +36,6 @@ extension StoreTests {
         #expect(try await store.write { db in try db.expireOffers(orderID: runOut.id, now: now) } == 0)
         // Once the open offer runs out too, that order is waiting as well.
         let later = now.addingTimeInterval(120)
-        #expect(Set(try await store.read { db in try db.ordersAwaitingOffers(now: later, limit: 10) }) == [noOffers.id, runOut.id, stillOpen.id])
+        #expect(Set(try await store.read { db in try db.ordersAwaitingOffers(now: later, after: nil, limit: 10) }) == [noOffers.id, runOut.id, stillOpen.id])
     }
 }

@@ -33,20 +33,25 @@ public struct DispatchSweeper: Service {
         }
     }
 
-    /// Looks at every order waiting for offers once. Each order is handled in its own
+    /// Looks at every order waiting for offers once, in pages of `batch`. Each order is handled in its own
     /// transaction with its row locked, so it cannot race an installer's accept or a cancel.
     @discardableResult
     public func sweep(batch: Int = 200) async -> Outcome {
         var outcome = Outcome()
         let now = services.now()
         do {
-            let waiting = try await services.store.read { db in try db.ordersAwaitingOffers(now: now, limit: batch) }
-            for id in waiting {
-                switch try await redispatch(id, now: now) {
-                case .reoffered: outcome.reoffered += 1
-                case .stalled: outcome.stalled += 1
-                case .skipped: break
+            var after: UUID?
+            while true {
+                let page = try await services.store.read { [after] db in try db.ordersAwaitingOffers(now: now, after: after, limit: batch) }
+                for id in page {
+                    switch try await redispatch(id, now: now) {
+                    case .reoffered: outcome.reoffered += 1
+                    case .stalled: outcome.stalled += 1
+                    case .skipped: break
+                    }
                 }
+                guard page.count == batch, let last = page.last else { break }
+                after = last
             }
         } catch {
             services.logger.warning("dispatch sweep failed", metadata: ["error": .string(String(describing: type(of: error)))])

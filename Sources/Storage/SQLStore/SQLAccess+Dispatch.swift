@@ -101,15 +101,16 @@ extension SQLAccess {
         )
     }
 
-    func ordersAwaitingOffers(now: Date, limit: Int) throws -> [UUID] {
+    func ordersAwaitingOffers(now: Date, after: UUID?, limit: Int) throws -> [UUID] {
+        // Ids are stored as lowercase text, so their order is the same in SQLite and MySQL (binary collation).
         try conn.query(
             """
             SELECT o.id FROM orders o
-            WHERE o.status = 'dispatching' AND NOT EXISTS (
+            WHERE o.status = 'dispatching' AND o.id > ? AND NOT EXISTS (
                 SELECT 1 FROM offers f WHERE f.order_id = o.id AND f.status = 'open' AND f.expires_at > ?)
-            ORDER BY o.updated_at, o.id LIMIT ?
+            ORDER BY o.id LIMIT ?
             """,
-            [.date(now), .int(Int64(limit))]
+            [.text(after?.uuidString.lowercased() ?? ""), .date(now), .int(Int64(limit))]
         ).map { try $0.uuid("id") }
     }
 
