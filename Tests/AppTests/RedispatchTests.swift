@@ -85,4 +85,28 @@ struct RedispatchTests {
             #expect(await sweeper.sweep() == .init(reoffered: 0, stalled: 0))
         }
     }
+
+    @Test("an order the sweep cannot read does not stop it for the others")
+    func failingOrderIsolated() async throws {
+        let harness = try await TestHarness.make()
+        let sweeper = DispatchSweeper(services: harness.services)
+        let installer = try await harness.account(.installer)
+        try await harness.app.test(.router) { client in
+            let customer = try await client.customer()
+            let broken = try await client.order(customer), fine = try await client.order(customer)
+            for id in [broken, fine] {
+                #expect(try await client.call(.post, "/api/v1/orders/\(id)/accept-quote", token: customer).status == .ok)
+            }
+            // The site ciphertext no longer decrypts (as after a lost key): reading that order fails.
+            try await harness.database.withConnection { conn in
+                try conn.execute("UPDATE orders SET site_ciphertext = 'v1:test1:AAAA' WHERE id = ?", [.text(broken.lowercased())])
+            }
+            let token = try await client.login(installer.email)
+            #expect(try await client.call(.put, "/api/v1/installer/profile", token: token, json: TestBodies.installerProfile).status == .ok)
+            #expect(await sweeper.sweep(batch: 1) == .init(reoffered: 1, stalled: 0))
+            let offered = try await offers(client, token).compactMap { ($0["orderId"] as? String)?.lowercased() }
+            #expect(offered == [fine.lowercased()])
+            #expect(harness.logs.lines.contains { $0.contains("dispatch sweep skipped an order") })
+        }
+    }
 }

@@ -39,22 +39,31 @@ public struct DispatchSweeper: Service {
     public func sweep(batch: Int = 200) async -> Outcome {
         var outcome = Outcome()
         let now = services.now()
-        do {
-            var after: UUID?
-            while true {
-                let page = try await services.store.read { [after] db in try db.ordersAwaitingOffers(now: now, after: after, limit: batch) }
-                for id in page {
+        var after: UUID?
+        while true {
+            let page: [UUID]
+            do {
+                page = try await services.store.read { [after] db in try db.ordersAwaitingOffers(now: now, after: after, limit: batch) }
+            } catch {
+                services.logger.warning("dispatch sweep could not read", metadata: ["error": .string(String(describing: type(of: error)))])
+                break
+            }
+            for id in page {
+                // One order that fails (a deadlock given up, say) does not stop the others.
+                do {
                     switch try await redispatch(id, now: now) {
                     case .reoffered: outcome.reoffered += 1
                     case .stalled: outcome.stalled += 1
                     case .skipped: break
                     }
+                } catch {
+                    services.logger.warning("dispatch sweep skipped an order", metadata: [
+                        "order_id": .string(id.uuidString.lowercased()), "error": .string(String(describing: type(of: error))),
+                    ])
                 }
-                guard page.count == batch, let last = page.last else { break }
-                after = last
             }
-        } catch {
-            services.logger.warning("dispatch sweep failed", metadata: ["error": .string(String(describing: type(of: error)))])
+            guard page.count == batch, let last = page.last else { break }
+            after = last
         }
         services.metrics.dispatchStalled(outcome.stalled)
         return outcome

@@ -8,8 +8,9 @@ import Storage
 import Logging
 
 /// The server-rendered web interface for customers, installers and staff (support and sales
-/// pages in `WebStaffRoutes`, two-factor enrolment in `WebAccountRoutes`). It shares the services, policy and audit of the JSON API; only the session
-/// transport differs: a `__Host-` cookie plus CSRF tokens and same-origin checks.
+/// pages in `WebStaffRoutes`, two-factor enrolment in `WebAccountRoutes`). It shares the
+/// services, policy and audit of the JSON API; only the session transport differs: a
+/// `__Host-` cookie plus CSRF tokens and same-origin checks.
 struct WebController {
     let services: AppServices
     let web: WebSupport
