@@ -19,10 +19,7 @@ public struct OutboxDispatcher: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            _ = await deliverPending()
-            try? await Task.sleep(for: interval)
-        }
+        await repeatUntilShutdown(every: interval) { await deliverPending() }
     }
 
     /// Sends what is pending; returns how many were sent.

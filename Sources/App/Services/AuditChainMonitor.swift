@@ -15,10 +15,7 @@ public struct AuditChainMonitor: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await check()
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(services.config.auditVerifyInterval)) }
-        }
+        await repeatUntilShutdown(every: .seconds(services.config.auditVerifyInterval)) { await check() }
     }
 
     /// Verifies the whole chain once; returns the report, or nil when the database could not be read.

@@ -26,11 +26,7 @@ public struct DispatchSweeper: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await sweep()
-            // A graceful shutdown ends the wait at once instead of after a whole interval.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(services.config.dispatchSweepInterval)) }
-        }
+        await repeatUntilShutdown(every: .seconds(services.config.dispatchSweepInterval)) { await sweep() }
     }
 
     /// Looks at every order waiting for offers once, in pages of `batch`. Each order is handled in its own
@@ -69,11 +65,11 @@ public struct DispatchSweeper: Service {
         return outcome
     }
 
-    enum Result { case reoffered, stalled, skipped }
+    enum Redispatch { case reoffered, stalled, skipped }
 
-    func redispatch(_ id: UUID, now: Date) async throws -> Result {
+    func redispatch(_ id: UUID, now: Date) async throws -> Redispatch {
         let system = AuditContext(actor: nil, clientIP: nil, requestID: nil)
-        let (result, count) = try await services.store.write { [planner = services.planner] db -> (Result, Int) in
+        let (result, count) = try await services.store.write { [planner = services.planner] db -> (Redispatch, Int) in
             guard try db.lockOrder(id: id), let order = try db.order(id: id), order.status == .dispatching else { return (.skipped, 0) }
             let earlier = try db.offers(orderID: id)
             if earlier.contains(where: { $0.status == .open && $0.expiresAt > now }) { return (.skipped, 0) }
