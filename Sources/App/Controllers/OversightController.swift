@@ -84,18 +84,7 @@ struct BreakGlassAuditMiddleware: RouterMiddleware {
     let services: AppServices
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard context.principal.role == .engineer, context.principal.breakGlass else { return try await next(request, context) }
-        let outcome: Result<Response, any Error>
-        do {
-            outcome = .success(try await next(request, context))
-        } catch {
-            outcome = .failure(error)
-        }
-        let result = (try? outcome.get()).map { String($0.status.code) } ?? "refused"
-        let event = AuditContext(context).event("security.break_glass.action", at: services.now(),
-                                                detail: "\(request.method.rawValue) \(request.uri.path) -> \(result)")
-        try await services.store.write { db in try db.appendAudit(event) }
-        return try outcome.get()
+        try await StaffService(services: services).auditingBreakGlass(context, request) { try await next(request, context) }
     }
 }
 

@@ -13,17 +13,14 @@ struct StaffController {
     let services: AppServices
     var workflow: OrderWorkflow { OrderWorkflow(services: services) }
 
-    /// Writes one audit event for a staff action outside a larger transaction.
-    func record(_ context: AuthenticatedContext, _ action: String, target: (type: String, id: UUID?)? = nil, detail: String? = nil) async throws {
-        let event = AuditContext(context).event(action, at: services.now(), target: target, detail: detail)
-        try await services.store.write { db in try db.appendAudit(event) }
-    }
+    var staff: StaffService { StaffService(services: services) }
+
 
     func endpoints(_ group: RouterGroup<AuthenticatedContext>) {
         group.secured(.get, "staff/orders/:id", .readAnyOrder) { _, context in
             let id = try context.uuid("id")
             guard let order = try await services.store.read({ db in try db.order(id: id) }) else { throw ApiError.notFound }
-            try await record(context, "staff.order.view", target: ("order", id))
+            try await staff.record(context, "staff.order.view", target: ("order", id))
             return StaffOrderDTO(order)
         }
         group.secured(.patch, "staff/orders/:id", .updateAnyOrder) { request, context in
@@ -53,15 +50,13 @@ struct StaffController {
             return Response(status: .noContent)
         }
         group.secured(.get, "staff/sales/summary", .readSalesSummary) { _, context in
-            let facts = try await services.store.read { db in try db.salesFacts() }
-            try await record(context, "staff.sales.summary")
-            return SalesSummaryDTO(SalesReport(facts: facts, currency: services.pricing.currency))
+            SalesSummaryDTO(try await staff.salesReport(context: context))
         }
         group.secured(.get, "staff/audit-events", .readAuditEvents) { request, context in
             let limit = try request.query("limit", default: 50, in: 1...200)
             let offset = try request.query("offset", default: 0, in: 0...10_000_000)
             let events = try await services.store.read { db in try db.auditEvents(limit: limit + 1, offset: offset) }
-            try await record(context, "audit.read")
+            try await staff.record(context, "audit.read")
             return AuditEventPageDTO(items: events.prefix(limit).map(AuditEventDTO.init), nextOffset: events.count > limit ? offset + limit : nil)
         }
         group.secured(.post, "admin/accounts", .createAccount) { request, context in

@@ -10,7 +10,7 @@ struct StaffCustomersController {
     let services: AppServices
 
     func endpoints(_ group: RouterGroup<AuthenticatedContext>) {
-        let support = StaffCustomerService(services: services)
+        let support = StaffService(services: services)
         group.secured(.get, "staff/customers", .searchCustomers) { request, context in
             let found = try await support.search(request.uri.queryParameters["query"].map(String.init) ?? "", context: context)
             return CustomerListDTO(items: found.map { CustomerSummaryDTO($0.account, city: $0.city) })

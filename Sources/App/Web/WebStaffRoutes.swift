@@ -11,7 +11,7 @@ struct WebStaffRoutes {
     let controller: WebController
     var web: WebSupport { controller.web }
     var services: AppServices { controller.services }
-    var support: StaffCustomerService { StaffCustomerService(services: services) }
+    var support: StaffService { StaffService(services: services) }
 
     struct SearchForm: Decodable { var _csrf: String?; var query: String }
     struct RevealForm: Decodable { var _csrf: String?; var reason: String; var ticket: String? }
@@ -70,9 +70,7 @@ struct WebStaffRoutes {
         }
         router.get("staff/sales") { request, context in
             try await staffPage(request, context, .readSalesSummary) { caller, account in
-                let facts = try await services.store.read { db in try db.salesFacts() }
-                try await support.record(caller, "staff.sales.summary")
-                let report = SalesReport(facts: facts, currency: services.pricing.currency)
+                let report = try await support.salesReport(context: caller)
                 var values = web.frame(context, account: account, title: "Sales")
                 values["conversion"] = String(format: "%.1f %%", report.quoteConversionRate * 100)
                 values["byStatus"] = report.byStatus.map { ["status": $0.status.rawValue, "count": $0.count] }
@@ -95,14 +93,7 @@ struct WebStaffRoutes {
         guard let account = try await services.store.read({ db in try db.account(id: caller.principal.accountID) }) else {
             return web.redirect("/login")
         }
-        guard caller.principal.role == .engineer, caller.principal.breakGlass else { return try await body(caller, account) }
-        let outcome: Result<Response, any Error>
-        do { outcome = .success(try await body(caller, account)) } catch { outcome = .failure(error) }
-        let result = (try? outcome.get()).map { String($0.status.code) } ?? "refused"
-        let event = AuditContext(caller).event("security.break_glass.action", at: services.now(),
-                                               detail: "\(request.method.rawValue) \(request.uri.path) -> \(result)")
-        try await services.store.write { db in try db.appendAudit(event) }
-        return try outcome.get()
+        return try await support.auditingBreakGlass(caller, request) { try await body(caller, account) }
     }
 
     func detailValues(_ found: (account: Account, orders: [Order]), context: AppRequestContext, account: Account) -> [String: Any] {

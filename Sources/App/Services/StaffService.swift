@@ -1,13 +1,16 @@
 import Domain
 import Foundation
+import Hummingbird
 import Storage
 
-/// Support's work on customers, shared by the staff API and the web console: masked search and
-/// detail, and the full data only through a reveal with a reason, audited. Callers check the
-/// role (`searchCustomers`, `readCustomer`, `revealCustomerPII`) before calling.
-struct StaffCustomerService: Sendable {
+/// Staff work shared by the staff API and the web console: support's masked customer search
+/// and detail, the full data only through a reveal with a reason, the sales report, and the
+/// audit of break-glass requests. Callers check the role (`searchCustomers`, `readCustomer`,
+/// `revealCustomerPII`, `readSalesSummary`) before calling.
+struct StaffService: Sendable {
     let services: AppServices
 
+    /// Writes one audit event for a staff action outside a larger transaction.
     func record(_ context: AuthenticatedContext, _ action: String, target: (type: String, id: UUID?)? = nil, detail: String? = nil) async throws {
         let event = AuditContext(context).event(action, at: services.now(), target: target, detail: detail)
         try await services.store.write { db in try db.appendAudit(event) }
@@ -49,5 +52,27 @@ struct StaffCustomerService: Sendable {
         }
         guard let account, account.role == .customer else { throw ApiError.notFound }
         return (account, orders)
+    }
+
+    /// Aggregates only: counts, revenue and conversion by status, week and region; audited.
+    func salesReport(context: AuthenticatedContext) async throws -> SalesReport {
+        let facts = try await services.store.read { db in try db.salesFacts() }
+        try await record(context, "staff.sales.summary")
+        return SalesReport(facts: facts, currency: services.pricing.currency)
+    }
+
+    /// Runs `work` for `caller`; when the caller is an engineer holding break-glass access, the
+    /// request and its outcome are audited as `security.break_glass.action`, refused or not.
+    func auditingBreakGlass(
+        _ caller: AuthenticatedContext, _ request: Request, _ work: () async throws -> Response
+    ) async throws -> Response {
+        guard caller.principal.role == .engineer, caller.principal.breakGlass else { return try await work() }
+        let outcome: Result<Response, any Error>
+        do { outcome = .success(try await work()) } catch { outcome = .failure(error) }
+        let status = (try? outcome.get()).map { String($0.status.code) } ?? "refused"
+        let event = AuditContext(caller).event("security.break_glass.action", at: services.now(),
+                                               detail: "\(request.method.rawValue) \(request.uri.path) -> \(status)")
+        try await services.store.write { db in try db.appendAudit(event) }
+        return try outcome.get()
     }
 }
