@@ -10,11 +10,6 @@ import Testing
 
 @Suite("Identity: MFA, throttling, password policy, refresh tokens, recovery")
 struct IdentityTests {
-    func code(_ email: String, at date: Date = Date(), offset: Int64 = 0) -> String {
-        let totp = TOTP(secret: TestHarness.totpSecret(email))
-        return totp.code(step: totp.step(at: date) + offset)
-    }
-
     func loginBody(_ email: String, _ password: String = "correct horse battery", totp: String? = nil) -> String {
         #"{"email":"\#(email)","password":"\#(password)""# + (totp.map { #","totpCode":"\#($0)""# } ?? "") + "}"
     }
@@ -81,13 +76,13 @@ struct IdentityTests {
         let harness = try await TestHarness.make()
         let engineer = try await harness.account(.engineer)
         try await harness.app.test(.router) { client in
-            let current = code(engineer.email)
+            let current = TestHarness.totpCode(engineer.email)
             #expect(try await client.call(.post, "/api/v1/auth/login", json: loginBody(engineer.email, totp: current)).status == .ok)
             let replayed = try await client.call(.post, "/api/v1/auth/login", json: loginBody(engineer.email, totp: current))
             #expect(replayed.status == .unauthorized)
             #expect(try replayed.object()["type"] as? String == "/problems/invalid-second-factor")
             // An older code than the last accepted one is a replay too.
-            #expect(try await client.call(.post, "/api/v1/auth/login", json: loginBody(engineer.email, totp: code(engineer.email, offset: -1))).status == .unauthorized)
+            #expect(try await client.call(.post, "/api/v1/auth/login", json: loginBody(engineer.email, totp: TestHarness.totpCode(engineer.email, offset: -1))).status == .unauthorized)
         }
     }
 
@@ -191,7 +186,7 @@ struct IdentityTests {
                 let value = response.headers[.setCookie]!.split(separator: ";")[0]
                 return [.cookie: String(value)]
             }
-            let staff = try await client.call(.post, "/login", json: "email=\(support.email)&password=correct+horse+battery&totpCode=\(code(support.email, at: clock.now))", headers: form)
+            let staff = try await client.call(.post, "/login", json: "email=\(support.email)&password=correct+horse+battery&totpCode=\(TestHarness.totpCode(support.email, at: clock.now))", headers: form)
             #expect(staff.status == .seeOther)
             let customer = try await client.call(.post, "/login", json: "email=patient%40example.com&password=correct+horse+battery", headers: form)
             #expect(try await client.call(.get, "/dashboard", headers: cookie(staff)).status == .ok)
@@ -296,13 +291,13 @@ struct IdentityTests {
         let harness = try await TestHarness.make()
         let engineer = try await harness.account(.engineer)
         let (token, refresh) = try await harness.app.test(.router) { client in
-            let login = try await client.call(.post, "/api/v1/auth/login", json: loginBody(engineer.email, totp: code(engineer.email))).object()
+            let login = try await client.call(.post, "/api/v1/auth/login", json: loginBody(engineer.email, totp: TestHarness.totpCode(engineer.email))).object()
             _ = try await client.call(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(login["refreshToken"] as! String)"}"#)
             _ = try await client.call(.post, "/api/v1/auth/password-reset", json: #"{"email":"\#(engineer.email)"}"#)
             return (login["accessToken"] as! String, login["refreshToken"] as! String)
         }
         let logs = harness.logs.lines.joined()
-        for secret in [token, refresh, "correct horse battery", engineer.email, code(engineer.email)] {
+        for secret in [token, refresh, "correct horse battery", engineer.email, TestHarness.totpCode(engineer.email)] {
             #expect(!logs.contains(secret))
         }
     }

@@ -22,16 +22,6 @@ struct WebStaffTests {
         return [.cookie: String(value), .contentType: form]
     }
 
-    static func code(_ email: String, offset: Int64 = 0) -> String {
-        let totp = TOTP(secret: TestHarness.totpSecret(email))
-        return totp.code(step: totp.step(at: Date()) + offset)
-    }
-
-    static func csrf(_ page: TestResponse) throws -> String {
-        let range = try #require(page.text.range(of: #"name="_csrf" value=""#))
-        return String(page.text[range.upperBound...].prefix { $0 != "\"" })
-    }
-
     @Test("support searches masked, reveals only with a reason, and each reveal is audited")
     func supportConsole() async throws {
         let harness = try await TestHarness.make()
@@ -40,12 +30,12 @@ struct WebStaffTests {
             let token = try await client.customer("lucia.web@example.com")
             _ = try await client.order(token)
             let customer = try #require(try await harness.services.store.read { db in try db.account(email: "lucia.web@example.com") })
-            let cookie = try await Self.session(client, support.email, code: Self.code(support.email))
+            let cookie = try await Self.session(client, support.email, code: TestHarness.totpCode(support.email))
 
             let dashboard = try await client.call(.get, "/dashboard", headers: cookie)
             #expect(dashboard.text.contains("/staff/customers") && !dashboard.text.contains("/staff/sales"))
             let search = try await client.call(.get, "/staff/customers", headers: cookie)
-            let results = try await client.call(.post, "/staff/customers", json: "_csrf=\(try Self.csrf(search))&query=lucia.web%40example.com", headers: cookie)
+            let results = try await client.call(.post, "/staff/customers", json: "_csrf=\(try #require(search.csrfToken))&query=lucia.web%40example.com", headers: cookie)
             #expect(results.status == .ok)
             #expect(results.text.contains("/staff/customers/\(customer.id.uuidString.lowercased())"))
             for secret in ["lucia.web@example.com", "+34600123456", "Carla Customer", "Calle Mayor"] { #expect(!results.text.contains(secret), "\(secret)") }
@@ -54,7 +44,7 @@ struct WebStaffTests {
             let detailPath = "/staff/customers/\(customer.id.uuidString.lowercased())"
             let detail = try await client.call(.get, detailPath, headers: cookie)
             #expect(detail.status == .ok && detail.text.contains("Madrid") && !detail.text.contains("Calle Mayor") && !detail.text.contains("+34600123456"))
-            let csrf = try Self.csrf(detail)
+            let csrf = try #require(detail.csrfToken)
             func reveals() async throws -> Int {
                 try await harness.services.store.read { db in try db.auditEvents(limit: 200, offset: 0) }.filter { $0.action == "pii.reveal" }.count
             }
@@ -70,7 +60,7 @@ struct WebStaffTests {
 
             // Sales has no business here; a customer even less.
             let sales = try await harness.account(.sales)
-            let salesCookie = try await Self.session(client, sales.email, code: Self.code(sales.email))
+            let salesCookie = try await Self.session(client, sales.email, code: TestHarness.totpCode(sales.email))
             #expect(try await client.call(.get, detailPath, headers: salesCookie).status == .forbidden)
             let customerCookie = try await Self.session(client, "lucia.web@example.com")
             #expect(try await client.call(.get, "/staff/customers", headers: customerCookie).status == .forbidden)
@@ -85,11 +75,11 @@ struct WebStaffTests {
         try await harness.app.test(.router) { client in
             let token = try await client.customer("sold@example.com")
             _ = try await client.order(token)
-            let cookie = try await Self.session(client, sales.email, code: Self.code(sales.email))
+            let cookie = try await Self.session(client, sales.email, code: TestHarness.totpCode(sales.email))
             let page = try await client.call(.get, "/staff/sales", headers: cookie)
             #expect(page.status == .ok && page.text.contains("Madrid") && page.text.contains("quoted"))
             for secret in ["sold@example.com", "+34600123456", "Carla", "Calle Mayor"] { #expect(!page.text.contains(secret), "\(secret)") }
-            let supportCookie = try await Self.session(client, support.email, code: Self.code(support.email))
+            let supportCookie = try await Self.session(client, support.email, code: TestHarness.totpCode(support.email))
             #expect(try await client.call(.get, "/staff/sales", headers: supportCookie).status == .forbidden)
         }
     }
@@ -106,13 +96,13 @@ struct WebStaffTests {
 
             let security = try await client.call(.get, "/account/security", headers: cookie)
             #expect(security.status == .ok)
-            let started = try await client.call(.post, "/account/mfa/start", json: "_csrf=\(try Self.csrf(security))", headers: cookie)
+            let started = try await client.call(.post, "/account/mfa/start", json: "_csrf=\(try #require(security.csrfToken))", headers: cookie)
             #expect(started.status == .ok && started.text.contains("otpauth://totp/"))
             let stored = try #require(try await harness.services.store.read { db in try db.totp(accountID: support.id) })
             let secret = try MFAService(services: harness.services).secret(of: stored)
             #expect(!started.text.contains(stored.secretCiphertext))
             let totp = TOTP(secret: secret)
-            let csrf = try Self.csrf(started)
+            let csrf = try #require(started.csrfToken)
             let wrong = try await client.call(.post, "/account/mfa/confirm", json: "_csrf=\(csrf)&code=000000", headers: cookie)
             #expect(wrong.status == .unprocessableContent || totp.code(step: totp.step(at: Date())) == "000000")
             let confirmed = try await client.call(.post, "/account/mfa/confirm", json: "_csrf=\(csrf)&code=\(totp.code(step: totp.step(at: Date())))", headers: cookie)
@@ -132,7 +122,7 @@ struct WebStaffTests {
             let customer = try await client.customer("incident.web@example.com")
             let customerID = try #require(try await client.call(.get, "/api/v1/me", token: customer).object()["id"] as? String)
             let page = "/staff/customers/\(customerID.lowercased())"
-            let cookie = try await Self.session(client, engineer.email, code: Self.code(engineer.email))
+            let cookie = try await Self.session(client, engineer.email, code: TestHarness.totpCode(engineer.email))
             #expect(try await client.call(.get, page, headers: cookie).status == .forbidden)
 
             let token = try await client.login(engineer.email)

@@ -20,11 +20,6 @@ struct WebTests {
         return (response, value)
     }
 
-    func csrf(_ page: TestResponse) -> String? {
-        guard let range = page.text.range(of: #"name="_csrf" value=""#) else { return nil }
-        return String(page.text[range.upperBound...].prefix { $0 != "\"" })
-    }
-
     @Test("login sets a __Host- cookie that is Secure, HttpOnly and SameSite=Strict, with a new id every time")
     func cookie() async throws {
         let harness = try await TestHarness.make()
@@ -73,7 +68,7 @@ struct WebTests {
             let (_, session) = try await webLogin(client, "forms@example.com")
             let cookie: HTTPFields = [.cookie: "\(AuthMiddleware.cookieName)=\(session!)", .contentType: "application/x-www-form-urlencoded"]
             let page = try await client.call(.get, "/orders/new", headers: cookie)
-            let token = try #require(csrf(page))
+            let token = try #require(page.csrfToken)
             let body = "line1=Calle+Mayor+1&city=Madrid&region=Madrid&postalCode=28013&country=ES&latitude=40.41&longitude=-3.70&systemSizeKw=6.4&panelCount=16&roofType=tile"
             #expect(try await client.call(.post, "/orders", json: body, headers: cookie).status == .forbidden)
             #expect(try await client.call(.post, "/orders", json: body + "&_csrf=\(String(repeating: "0", count: 64))", headers: cookie).status == .forbidden)
@@ -126,7 +121,7 @@ struct WebTests {
             #expect(!page.text.contains("Calle Mayor"))
             #expect(try await client.call(.get, "/dashboard").status == .seeOther)
             let dashboard = try await client.call(.get, "/dashboard", headers: cookie)
-            let token = try #require(csrf(dashboard))
+            let token = try #require(dashboard.csrfToken)
             var post = cookie
             post[.contentType] = "application/x-www-form-urlencoded"
             let out = try await client.call(.post, "/logout", json: "_csrf=\(token)", headers: post)

@@ -87,6 +87,12 @@ struct TestHarness {
     static func totpSecret(_ email: String) -> [UInt8] {
         Array(OpaqueToken.storageHash(of: "totp:" + email).utf8.prefix(20))
     }
+
+    /// The authenticator code of a test account at `date`, `offset` steps later.
+    static func totpCode(_ email: String, at date: Date = Date(), offset: Int64 = 0) -> String {
+        let totp = TOTP(secret: totpSecret(email))
+        return totp.code(step: totp.step(at: date) + offset)
+    }
 }
 
 /// Convenience calls against the JSON API.
@@ -103,9 +109,9 @@ extension TestClientProtocol {
     func login(_ email: String, _ password: String = "correct horse battery", at date: Date = Date()) async throws -> String {
         var response = try await call(.post, "/api/v1/auth/login", json: #"{"email":"\#(email)","password":"\#(password)"}"#)
         if response.status == .unauthorized, try response.object()["type"] as? String == "/problems/mfa-required" {
-            let totp = TOTP(secret: TestHarness.totpSecret(email))
-            for step in [totp.step(at: date), totp.step(at: date) + 1] {
-                let body = #"{"email":"\#(email)","password":"\#(password)","totpCode":"\#(totp.code(step: step))"}"#
+            for offset: Int64 in [0, 1] {
+                let code = TestHarness.totpCode(email, at: date, offset: offset)
+                let body = #"{"email":"\#(email)","password":"\#(password)","totpCode":"\#(code)"}"#
                 response = try await call(.post, "/api/v1/auth/login", json: body)
                 if response.status == .ok { break }
             }
@@ -160,6 +166,12 @@ enum TestBodies {
 
 extension TestResponse {
     var text: String { String(buffer: body) }
+
+    /// The CSRF token of the first form on a page.
+    var csrfToken: String? {
+        guard let range = text.range(of: #"name="_csrf" value=""#) else { return nil }
+        return String(text[range.upperBound...].prefix { $0 != "\"" })
+    }
 
     func object() throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
