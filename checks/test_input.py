@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from conftest import order_body, unique, unique_phone
+from conftest import order_body, unique_phone
 from helpers import assert_no_leak, assert_problem
 
 JSON = {"Content-Type": "application/json"}

@@ -36,6 +36,18 @@ struct FormatsTests {
         #expect(CalendarDate("2026-11-29")! < CalendarDate("2026-12-01")!)
     }
 
+    @Test("text lengths count Unicode scalars, as JSON Schema and MySQL VARCHAR do")
+    func textLength() {
+        // 5 characters on screen, 10 scalars: "e" followed by a combining acute accent, five times.
+        let accented = String(repeating: "e\u{301}", count: 5)
+        var tooLong = Validator()
+        tooLong.text(accented, "name", 1...6)
+        #expect(tooLong.errors.map(\.field) == ["name"])
+        var fits = Validator()
+        fits.text(accented, "name", 1...10)
+        #expect(fits.errors.isEmpty)
+    }
+
     @Test("sales report aggregates by ISO week and region, revenue only for taken jobs")
     func salesReport() {
         let monday = Date(timeIntervalSince1970: 1_795_392_000) // 2026-11-23, ISO week 48
