@@ -41,6 +41,10 @@ let package = Package(
 
         // MARK: Core
         .target(name: "Domain", swiftSettings: swiftSettings),
+        // Server-rendered SVG: QR codes (MFA enrolment) and charts (sales). No dependencies.
+        .target(name: "Graphics", swiftSettings: swiftSettings),
+        // Address → coordinates behind a protocol; the offline provider ships GeoNames data (CC BY 4.0).
+        .target(name: "Geocoding", resources: [.copy("Resources/places.tsv"), .copy("Resources/NOTICE.md")], swiftSettings: swiftSettings),
         .target(
             name: "Security",
             dependencies: [
@@ -75,7 +79,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Domain", "Security", "Storage", "SQLiteStorage", "MySQLStorage",
+                "Domain", "Security", "Storage", "SQLiteStorage", "MySQLStorage", "Graphics", "Geocoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -86,7 +90,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.embedInCode("Resources/openapi.yaml")],
+            resources: [.embedInCode("Resources/openapi.yaml"), .copy("Resources/templates"), .copy("Resources/static")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -111,6 +115,8 @@ let package = Package(
         // MARK: Tests mirror the layout
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swiftSettings),
+        .testTarget(name: "GraphicsTests", dependencies: ["Graphics"], swiftSettings: swiftSettings),
+        .testTarget(name: "GeocodingTests", dependencies: ["Geocoding"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageTests",
             dependencies: ["Domain", "Storage", "SQLiteStorage", "MySQLStorage", "StorageTesting", "Security"],
@@ -119,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Domain", "Storage", "StorageTesting", "Security", "SolarClient",
+                "App", "Domain", "Storage", "StorageTesting", "Security", "SolarClient", "Geocoding",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),

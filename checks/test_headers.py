@@ -19,7 +19,7 @@ def assert_security_headers(r):
     assert m and int(m.group(1)) >= 31536000, f"{where}: weak HSTS {hsts!r}"
     assert h.get("Content-Security-Policy") == API_CSP, f"{where}: CSP {h.get('Content-Security-Policy')!r}"
     assert h.get("X-Content-Type-Options") == "nosniff", f"{where}: X-Content-Type-Options {h.get('X-Content-Type-Options')!r}"
-    assert h.get("Referrer-Policy") == "no-referrer", f"{where}: Referrer-Policy {h.get('Referrer-Policy')!r}"
+    assert h.get("Referrer-Policy") == "same-origin", f"{where}: Referrer-Policy {h.get('Referrer-Policy')!r}"
     assert "no-store" in (h.get("Cache-Control") or ""), f"{where}: Cache-Control {h.get('Cache-Control')!r}"
     assert (h.get("X-Request-ID") or "").strip(), f"{where}: no X-Request-ID"
 
@@ -72,7 +72,7 @@ def test_headers_on_non_api_404(server):
     h = r.headers
     assert "frame-ancestors 'none'" in (h.get("Content-Security-Policy") or ""), h
     assert h.get("X-Content-Type-Options") == "nosniff"
-    assert h.get("Referrer-Policy") == "no-referrer"
+    assert h.get("Referrer-Policy") == "same-origin"
     assert "no-store" in (h.get("Cache-Control") or "")
     assert h.get("Strict-Transport-Security") and h.get("X-Request-ID")
 

@@ -18,6 +18,9 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
     } else if try await !store.isMigrated() {
         throw ConfigError("the database schema is not current; run `solar migrate`")
     }
+    // Fail at start, not at the first page, when a resource is missing.
+    _ = try BundledGeocoder.shared.get()
+    _ = try WebSupport.bundledAssets.get()
     let hasher = try PasswordHasher(threads: config.passwordHashThreads)
     return AppServices(config: config, store: store, hasher: hasher, cipher: try loadKeyRing(config: config, logger: logger), logger: logger)
 }
@@ -92,17 +95,18 @@ public func openStore(config: AppConfig, logger: Logger, forMigration: Bool = fa
 }
 
 /// Composes middleware and routes. Tests call this with their own services.
-public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
+public func buildRouter(services: AppServices) throws -> Router<AppRequestContext> {
+    let web = try WebSupport(config: services.config)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware(hsts: true))
-    router.add(middleware: ProblemMiddleware(services: services, web: WebSupport(config: services.config)))
+    router.add(middleware: ProblemMiddleware(services: services, web: web))
     router.add(middleware: AllowListCORSMiddleware(allowed: Set(services.config.corsAllowedOrigins)))
     router.add(middleware: BodyLimitMiddleware())
     router.add(middleware: AuthMiddleware(auth: AuthService(services: services), trustProxyHeaders: services.config.trustProxyHeaders))
 
     HealthController(services: services).endpoints(router)
-    WebController(services: services).endpoints(router)
+    WebController(services: services, web: web).endpoints(router)
 
     let api = router.group("api/v1")
     AuthController(services: services).publicEndpoints(api)
@@ -122,9 +126,9 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
 
 /// The runnable application. On SIGTERM the server stops accepting connections and lets
 /// in-flight requests finish; the caller closes the database afterwards.
-public func buildApplication(services: AppServices) -> some ApplicationProtocol {
+public func buildApplication(services: AppServices) throws -> some ApplicationProtocol {
     var app = Application(
-        router: buildRouter(services: services),
+        router: try buildRouter(services: services),
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: nil),
         logger: services.logger
     )

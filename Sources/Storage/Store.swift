@@ -125,6 +125,8 @@ public protocol StoreAccess {
     func openOffers(installerID: UUID, now: Date) throws -> [(Offer, Order)]
     /// Atomically takes an open, unexpired offer for its installer; false when it was not open.
     func claimOffer(id: UUID, installerID: UUID, now: Date) throws -> Bool
+    /// The installer turns down an open offer of theirs (it becomes `withdrawn`); false when it was not open.
+    func declineOffer(id: UUID, installerID: UUID, now: Date) throws -> Bool
     /// Moves every open offer of an order to `status`.
     func closeOpenOffers(orderID: UUID, status: OfferStatus) throws
     /// Every offer of an order, whatever its status, oldest first.
@@ -137,5 +139,14 @@ public protocol StoreAccess {
 
     // Audit
     func appendAudit(_ event: AuditEvent) throws
-    func auditEvents(limit: Int, offset: Int) throws -> [AuditEvent]
+    /// Audit events newest first, optionally only those whose action starts with `actionPrefix`
+    /// and with `outcome`.
+    func auditEvents(limit: Int, offset: Int, actionPrefix: String?, outcome: AuditOutcome?) throws -> [AuditEvent]
+}
+
+extension StoreAccess {
+    /// Audit events newest first, unfiltered.
+    public func auditEvents(limit: Int, offset: Int) throws -> [AuditEvent] {
+        try auditEvents(limit: limit, offset: offset, actionPrefix: nil, outcome: nil)
+    }
 }

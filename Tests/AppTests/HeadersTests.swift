@@ -17,7 +17,7 @@ struct HeadersTests {
             #expect(response.headers[.contentSecurityPolicy] == "default-src 'none'; frame-ancestors 'none'")
         }
         #expect(response.headers[.xContentTypeOptions] == "nosniff")
-        #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+        #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "same-origin")
         #expect(response.headers[.cacheControl] == "no-store")
         #expect(response.headers[HTTPField.Name("X-Request-ID")!]?.isEmpty == false)
     }

@@ -43,7 +43,15 @@ struct WebTests {
             #expect(fresh.headers[.contentSecurityPolicy]?.contains("script-src 'none'") == true)
             // The CSP allows no inline code, so pages carry none; the stylesheet comes from this origin.
             #expect(!fresh.text.contains("<style") && !fresh.text.contains("<script") && !fresh.text.contains("style="))
-            #expect(try await client.call(.get, "/app.css").headers[.contentType] == "text/css; charset=utf-8")
+            // The stylesheet has a content-hashed name and may be cached for a year; pages may not.
+            let css = try #require(fresh.text.firstMatch(of: /href="(\/static\/app\.[0-9a-f]{12}\.css)"/)?.1)
+            let sheet = try await client.call(.get, String(css))
+            #expect(sheet.status == .ok && sheet.headers[.contentType] == "text/css; charset=utf-8")
+            #expect(sheet.headers[.cacheControl] == "public, max-age=31536000, immutable")
+            #expect(fresh.headers[.cacheControl] == "no-store")
+            #expect(try await client.call(.get, "/static/app.000000000000.css").status == .notFound)
+            let icon = try await client.call(.get, "/favicon.ico")
+            #expect(icon.status == .ok && icon.headers[.contentType] == "image/x-icon")
         }
     }
 
@@ -55,7 +63,8 @@ struct WebTests {
             let known = try await client.call(.post, "/login", json: "email=known%40example.com&password=nope-nope", headers: Self.form)
             let unknown = try await client.call(.post, "/login", json: "email=ghost%40example.com&password=nope-nope", headers: Self.form)
             #expect(known.status == .unauthorized && unknown.status == .unauthorized)
-            #expect(known.text == unknown.text)
+            // The same page, apart from the address the user typed, which the form keeps.
+            #expect(known.text.replacingOccurrences(of: "known@example.com", with: "X") == unknown.text.replacingOccurrences(of: "ghost@example.com", with: "X"))
             #expect(known.headers[.setCookie] == nil)
         }
     }
@@ -69,7 +78,8 @@ struct WebTests {
             let cookie: HTTPFields = [.cookie: "\(AuthMiddleware.cookieName)=\(session!)", .contentType: "application/x-www-form-urlencoded"]
             let page = try await client.call(.get, "/orders/new", headers: cookie)
             let token = try #require(page.csrfToken)
-            let body = "line1=Calle+Mayor+1&city=Madrid&region=Madrid&postalCode=28013&country=ES&latitude=40.41&longitude=-3.70&systemSizeKw=6.4&panelCount=16&roofType=tile"
+            #expect(!page.text.contains("latitude") && !page.text.contains("longitude"))
+            let body = "line1=Calle+Mayor+1&city=Madrid&region=Madrid&postalCode=28013&country=ES&systemSizeKw=6.4&panelCount=16&roofType=tile"
             #expect(try await client.call(.post, "/orders", json: body, headers: cookie).status == .forbidden)
             #expect(try await client.call(.post, "/orders", json: body + "&_csrf=\(String(repeating: "0", count: 64))", headers: cookie).status == .forbidden)
             var crossSite = cookie
@@ -78,16 +88,78 @@ struct WebTests {
             crossSite[.origin] = nil
             crossSite[HTTPField.Name("Sec-Fetch-Site")!] = "cross-site"
             #expect(try await client.call(.post, "/orders", json: body + "&_csrf=\(token)", headers: crossSite).status == .forbidden)
+            crossSite[HTTPField.Name("Sec-Fetch-Site")!] = "same-site"
+            #expect(try await client.call(.post, "/orders", json: body + "&_csrf=\(token)", headers: crossSite).status == .forbidden)
+            // `Origin: null` without the browser's own same-origin word is refused.
+            crossSite[HTTPField.Name("Sec-Fetch-Site")!] = nil
+            crossSite[.origin] = "null"
+            #expect(try await client.call(.post, "/orders", json: body + "&_csrf=\(token)", headers: crossSite).status == .forbidden)
             let orders = try await harness.services.store.read { db in try db.account(email: "forms@example.com") }
             #expect(try await harness.services.store.read { db in try db.orders(customerID: orders!.id, limit: 10, offset: 0) }.isEmpty)
 
             var sameSite = cookie
-            sameSite[.origin] = harness.services.config.publicOrigin
+            // A browser on http://localhost:PORT is the same site as on 127.0.0.1 in development.
+            sameSite[.origin] = "http://localhost:\(harness.services.config.port)"
+            sameSite[HTTPField.Name("Sec-Fetch-Site")!] = "same-origin"
             let created = try await client.call(.post, "/orders", json: body + "&_csrf=\(token)", headers: sameSite)
             #expect(created.status == .seeOther)
             let location = try #require(created.headers[.location])
             let detail = try await client.call(.get, location, headers: cookie)
             #expect(detail.text.contains("EUR 7580.00"))
+        }
+    }
+
+    @Test("same-origin rule: fetch metadata first, then Origin; Origin null only with Sec-Fetch-Site same-origin")
+    func sameOriginRule() {
+        let ours: Set<String> = ["http://127.0.0.1:8080", "http://localhost:8080"]
+        let cases: [(String?, String?, Bool)] = [
+            ("same-origin", "http://127.0.0.1:8080", true), ("same-origin", "http://localhost:8080", true), ("same-origin", nil, true),
+            ("same-origin", "null", true), ("same-origin", "https://evil.example", false),
+            ("same-site", "http://127.0.0.1:8080", false), ("cross-site", nil, false), ("none", nil, false),
+            (nil, "http://127.0.0.1:8080", true), (nil, nil, true), (nil, "null", false), (nil, "https://evil.example", false),
+            (nil, "http://127.0.0.1:9999", false),
+        ]
+        for (site, origin, expected) in cases {
+            #expect(WebSupport.isSameOrigin(fetchSite: site, origin: origin, allowed: ours) == expected, "\(site ?? "-") \(origin ?? "-")")
+        }
+        var config = AppConfig()
+        config.port = 9123
+        #expect(config.webOrigins.contains("http://localhost:9123") && config.webOrigins.contains("http://127.0.0.1:9123"))
+        config.publicOrigin = "https://app.example.com"
+        #expect(config.webOrigins == ["https://app.example.com"])
+    }
+
+    @Test("an address the geocoder cannot place is a field error and creates nothing")
+    func unknownAddress() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            _ = try await client.customer("where@example.com")
+            let (_, session) = try await webLogin(client, "where@example.com")
+            let cookie: HTTPFields = [.cookie: "\(AuthMiddleware.cookieName)=\(session!)", .contentType: "application/x-www-form-urlencoded"]
+            let token = try #require(try await client.call(.get, "/orders/new", headers: cookie).csrfToken)
+            let body = "_csrf=\(token)&line1=Calle+Mayor+1&city=Nowhereville&region=X&postalCode=ZZ-1&country=ES&systemSizeKw=6.4&panelCount=16&roofType=tile"
+            let answer = try await client.call(.post, "/orders", json: body, headers: cookie)
+            #expect(answer.status == .unprocessableContent)
+            #expect(answer.text.contains("id=\"city-error\""))
+            #expect(answer.text.contains("value=\"Nowhereville\""), "the form keeps what was typed")
+            let me = try await harness.services.store.read { db in try db.account(email: "where@example.com") }
+            #expect(try await harness.services.store.read { db in try db.orders(customerID: me!.id, limit: 10, offset: 0) }.isEmpty)
+        }
+    }
+
+    @Test("templates print every value escaped, except the server-drawn SVGs")
+    func templatesEscape() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/App/Resources/templates")
+        let files = try #require(FileManager.default.enumerator(atPath: folder.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".mustache") }
+        #expect(files.count > 20)
+        for file in files {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for match in text.matches(of: /\{\{\{\s*([A-Za-z.]+)\s*\}\}\}|\{\{&\s*([A-Za-z.]+)/) {
+                let name = String(match.1 ?? match.2 ?? "")
+                #expect(name == "qr" || name.hasPrefix("chart"), "\(file) prints {{{\(name)}}} unescaped")
+            }
+            #expect(!text.contains("<script") && !text.contains("style=") && !text.contains("<style"), "\(file)")
         }
     }
 

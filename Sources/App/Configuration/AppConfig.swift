@@ -35,8 +35,10 @@ public struct AppConfig: Sendable {
     /// The migration user's URL and password for `solar migrate` (defaults to the application's).
     public var migrationDatabaseURL: String?
     public var migrationDatabasePassword: String?
-    /// The origin the web interface is served from; cookie-authenticated writes must come from it.
-    public var publicOrigin = "http://127.0.0.1:8080"
+    /// `PUBLIC_ORIGIN`: the origin the web interface is served from; cookie-authenticated writes
+    /// must come from it. Unset (development and tests only), the site accepts its own loopback
+    /// origins on the real port: see `webOrigins`.
+    public var publicOrigin: String?
     /// Browser origins allowed to call the API cross-origin. Empty denies all.
     public var corsAllowedOrigins: [String] = []
     /// Lifetime of an API access token; refresh tokens renew it.
@@ -93,7 +95,7 @@ public struct AppConfig: Sendable {
         c.databasePoolSize = try int(env, "DATABASE_POOL_SIZE", c.databasePoolSize, 1...64)
         c.migrationDatabaseURL = env["DATABASE_MIGRATION_URL"]
         c.migrationDatabasePassword = try secret(env, "DATABASE_MIGRATION_PASSWORD")
-        c.publicOrigin = env["PUBLIC_ORIGIN"] ?? c.publicOrigin
+        c.publicOrigin = env["PUBLIC_ORIGIN"]
         if let origins = env["CORS_ALLOWED_ORIGINS"] {
             c.corsAllowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
@@ -149,14 +151,16 @@ public struct AppConfig: Sendable {
                 throw ConfigError("DATABASE_TLS=verify-identity needs a readable DATABASE_TLS_CA_FILE")
             }
         }
-        guard let origin = URL(string: publicOrigin), origin.scheme != nil, origin.host != nil, origin.path.isEmpty else {
-            throw ConfigError("PUBLIC_ORIGIN must be an origin such as https://app.example.com")
+        if let publicOrigin {
+            guard let origin = URL(string: publicOrigin), origin.scheme != nil, origin.host != nil, origin.path.isEmpty else {
+                throw ConfigError("PUBLIC_ORIGIN must be an origin such as https://app.example.com")
+            }
         }
         for o in corsAllowedOrigins where o == "*" || URL(string: o)?.host == nil {
             throw ConfigError("CORS_ALLOWED_ORIGINS must list explicit origins, never *")
         }
         guard environment == .production else { return }
-        if !publicOrigin.hasPrefix("https://") { throw ConfigError("production requires an https PUBLIC_ORIGIN") }
+        guard publicOrigin?.hasPrefix("https://") == true else { throw ConfigError("production requires an https PUBLIC_ORIGIN") }
         if corsAllowedOrigins.contains(where: { !$0.hasPrefix("https://") }) {
             throw ConfigError("production allows only https CORS origins")
         }
@@ -168,6 +172,14 @@ public struct AppConfig: Sendable {
         if databaseURL.hasPrefix("mysql:"), databaseTLS != "verify-identity" {
             throw ConfigError("production requires DATABASE_TLS=verify-identity")
         }
+    }
+
+    /// The origins whose form posts the web interface accepts: `PUBLIC_ORIGIN` when set;
+    /// otherwise (never in production) this server's loopback origins on the port it really
+    /// listens on, so http://127.0.0.1:PORT and http://localhost:PORT both work.
+    public var webOrigins: Set<String> {
+        if let publicOrigin { return [publicOrigin] }
+        return ["http://127.0.0.1:\(port)", "http://localhost:\(port)", "http://[::1]:\(port)"]
     }
 
     static func int(_ env: [String: String], _ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {

@@ -54,25 +54,14 @@ struct MeController {
             return Response(status: .noContent)
         }
         group.secured(.get, "me/sessions", .manageOwnSecurity) { _, context in
-            let me = context.principal.accountID
-            let now = services.now()
-            let sessions = try await services.store.read { db in try db.activeSessions(accountID: me, now: now) }
-            return SessionListDTO(items: sessions.map { s in
-                SessionInfoDTO(id: s.id, kind: s.kind.rawValue, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, expiresAt: s.absoluteExpiresAt,
-                               current: s.id == context.session.id, userAgent: s.userAgent, clientIp: s.clientIP)
-            })
+            SessionListDTO(items: try await security.sessions(context: context))
         }
         group.secured(.delete, "me/sessions/:id", .manageOwnSecurity) { _, context in
             try await security.revoke(sessionID: try context.uuid("id"), context: context)
             return Response(status: .noContent)
         }
         group.secured(.delete, "me/sessions", .manageOwnSecurity) { _, context in
-            let me = context.principal.accountID, keep = context.session.id, now = services.now()
-            let audit = AuditContext(context)
-            try await services.store.write { db in
-                let revoked = try db.revokeSessions(accountID: me, keeping: keep, at: now)
-                try db.appendAudit(audit.event("auth.session.revoke_others", at: now, target: ("account", me), detail: "revoked: \(revoked)"))
-            }
+            try await security.revokeOthers(context: context)
             return Response(status: .noContent)
         }
     }

@@ -11,51 +11,18 @@ struct OversightController {
     static let dormantAfter: TimeInterval = 30 * 86_400
 
     func endpoints(_ group: RouterGroup<AuthenticatedContext>) {
+        let oversight = OversightService(services: services)
         group.secured(.post, "staff/break-glass", .requestBreakGlass) { request, context in
             let body = try await request.decodeBody(BreakGlassRequest.self, context: context)
-            var v = Validator()
-            v.text(body.reason.trimmingCharacters(in: .whitespaces), "reason", 10...500)
-            v.check((1...60).contains(body.durationMinutes), "durationMinutes", "must be 1 to 60")
-            if !v.errors.isEmpty { throw ApiError.validation(v.errors) }
-            let now = services.now()
-            let grant = BreakGlassGrant(id: UUID(), engineerID: context.principal.accountID, reason: body.reason,
-                                        duration: TimeInterval(body.durationMinutes * 60), requestedAt: now)
-            let audit = AuditContext(context)
-            try await services.store.write { db in
-                try db.insertBreakGlass(grant)
-                try db.appendAudit(audit.event("security.break_glass.request", at: now, target: ("break_glass", grant.id),
-                                               detail: "\(body.durationMinutes) min: \(body.reason)"))
-            }
-            return Created(value: BreakGlassDTO(grant, now: now))
+            let grant = try await oversight.requestBreakGlass(reason: body.reason, minutes: body.durationMinutes, context: context)
+            return Created(value: BreakGlassDTO(grant, now: services.now()))
         }
         group.secured(.post, "staff/break-glass/:id/approve", .approveBreakGlass) { _, context in
-            let id = try context.uuid("id")
-            let now = services.now()
-            let audit = AuditContext(context)
-            let approver = context.principal
-            // A refusal is audited (committed), then answered with 403.
-            let outcome = try await services.store.write { db -> Result<BreakGlassGrant, ApiError> in
-                guard var grant = try db.breakGlass(id: id) else { throw ApiError.notFound }
-                if let problem = grant.approvalProblem(by: approver, at: now) {
-                    try db.appendAudit(audit.event("security.break_glass.approve", at: now, target: ("break_glass", id), outcome: .denied, detail: problem))
-                    return .failure(ApiError(.forbidden, "break-glass-approval-refused", "This break-glass request cannot be approved: \(problem)."))
-                }
-                let expires = now.addingTimeInterval(min(grant.duration, BreakGlassGrant.maximumDuration))
-                guard try db.approveBreakGlass(id: id, approver: approver.accountID, at: now, expiresAt: expires) else { throw ApiError.conflict }
-                (grant.approvedBy, grant.approvedAt, grant.expiresAt) = (approver.accountID, now, expires)
-                try db.appendAudit(audit.event("security.break_glass.approve", at: now, target: ("break_glass", id), detail: "until \(expires.formatted(.iso8601))"))
-                return .success(grant)
-            }
-            let grant = try outcome.get()
-            services.metrics.breakGlassGranted()
-            return BreakGlassDTO(grant, now: now)
+            BreakGlassDTO(try await oversight.approveBreakGlass(try context.uuid("id"), context: context), now: services.now())
         }
         group.secured(.get, "staff/break-glass", .approveBreakGlass) { _, _ in
             let now = services.now()
-            let grants = try await services.store.read { db in
-                try db.openBreakGlassGrants(now: now, since: now.addingTimeInterval(-BreakGlassGrant.approvalWindow))
-            }
-            return BreakGlassListDTO(items: grants.map { BreakGlassDTO($0, now: now) })
+            return BreakGlassListDTO(items: try await oversight.openGrants().map { BreakGlassDTO($0, now: now) })
         }
         group.secured(.get, "admin/staff-review", .reviewStaff) { _, _ in
             try await staffReview(services: services)

@@ -24,21 +24,8 @@ struct StaffController {
             return StaffOrderDTO(order)
         }
         group.secured(.patch, "staff/orders/:id", .updateAnyOrder) { request, context in
-            let id = try context.uuid("id")
             let body = try await request.decodeBody(StaffOrderUpdateRequest.self, context: context)
-            var v = Validator()
-            v.text(body.reason, "reason", 1...500)
-            let date = body.scheduledDate.flatMap(CalendarDate.init)
-            if body.action == .reschedule {
-                v.check(date != nil && date! >= CalendarDate(utc: services.now()), "scheduledDate", "must be a date YYYY-MM-DD, today or later")
-            }
-            if !v.errors.isEmpty { throw ApiError.validation(v.errors) }
-            switch body.action {
-            case .cancel:
-                return StaffOrderDTO(try await workflow.cancel(id, context: context, action: .updateAnyOrder, reason: body.reason))
-            case .reschedule:
-                return StaffOrderDTO(try await reschedule(id, to: date!, reason: body.reason, context: context))
-            }
+            return StaffOrderDTO(try await staff.updateOrder(try context.uuid("id"), body, context: context))
         }
         group.secured(.put, "admin/accounts/:id/role", .changeRole) { request, context in
             let body = try await request.decodeBody(RoleChangeRequest.self, context: context)
@@ -61,33 +48,8 @@ struct StaffController {
         }
         group.secured(.post, "admin/accounts", .createAccount) { request, context in
             let body = try await request.decodeBody(CreateAccountRequest.self, context: context)
-            let email = Formats.normalizedEmail(body.email)
-            var v = Validator()
-            v.check(Formats.isValidEmail(email), "email", "must be a valid email address")
-            v.text(body.name, "name", 1...100)
-            v.check(Formats.isValidPhone(body.phone), "phone", "must be in E.164 format")
-            if !v.errors.isEmpty { throw ApiError.validation(v.errors) }
-            try await PasswordRules(services: services).check(body.password, email: email, field: "password")
-            let account = try await AuthService(services: services).createAccount(
-                email: email, name: body.name, phone: body.phone, role: body.role, password: body.password,
-                action: "admin.account.create", audit: AuditContext(context)
-            )
+            let account = try await OversightService(services: services).createAccount(body, context: context)
             return Created(value: AccountDTO(account))
-        }
-    }
-
-    /// Support moves a scheduled job to another day. Only `scheduled` orders can move.
-    func reschedule(_ id: UUID, to date: CalendarDate, reason: String, context: AuthenticatedContext) async throws -> Order {
-        let now = services.now()
-        let audit = AuditContext(context)
-        return try await services.store.write { db in
-            guard var order = try db.order(id: id) else { throw ApiError.notFound }
-            guard order.status == .scheduled else { throw ApiError.invalidTransition }
-            order.scheduledDate = date
-            order.updatedAt = now
-            guard try db.updateOrder(order, expectedStatus: .scheduled) else { throw ApiError.invalidTransition }
-            try db.appendAudit(audit.event("staff.order.reschedule", at: now, target: ("order", id), detail: "to \(date) reason: \(reason)"))
-            return order
         }
     }
 }

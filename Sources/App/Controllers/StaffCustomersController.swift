@@ -28,26 +28,9 @@ struct StaffCustomersController {
         }
         for (path, locking) in [("lock", true), ("unlock", false)] {
             group.secured(.post, "staff/accounts/:id/\(path)", .lockAccount) { _, context in
-                try await setLock(try context.uuid("id"), locked: locking, context: context)
+                try await support.setLock(try context.uuid("id"), locked: locking, context: context)
                 return Response(status: .noContent)
             }
-        }
-    }
-
-    /// Support locks customers and installers; admins lock anyone but themselves. Locking ends
-    /// every session of the account.
-    func setLock(_ id: UUID, locked: Bool, context: AuthenticatedContext) async throws {
-        let now = services.now()
-        let audit = AuditContext(context)
-        let caller = context.principal
-        try await services.store.write { db in
-            guard let target = try db.account(id: id) else { throw ApiError.notFound }
-            guard target.id != caller.accountID, caller.role == .admin || !target.role.isStaff else {
-                throw ApiError(.forbidden, "forbidden", "Your role does not allow locking this account.")
-            }
-            try db.setLocked(accountID: id, at: locked ? now : nil)
-            if locked { try db.revokeSessions(accountID: id, keeping: nil, at: now) }
-            try db.appendAudit(audit.event(locked ? "staff.account.lock" : "staff.account.unlock", at: now, target: ("account", id)))
         }
     }
 }

@@ -22,9 +22,32 @@ struct ProblemMiddleware: RouterMiddleware {
             let problem = try await problem(for: error, context: context)
             guard Self.isWebPage(request.uri.path) else { return try problem.response(requestID: context.requestID) }
             if problem.status == .unauthorized { return web.redirect("/login") }
-            let values: [String: Any] = ["title": problem.title, "status": "\(problem.status.code)", "message": problem.title]
-            return web.page("error", values, status: problem.status)
+            // Staff without a second factor may only enrol: send them to the page that does it.
+            if problem.slug == ApiError.mfaEnrollmentRequired.slug { return web.redirect("/account/security") }
+            return try errorPage(problem, context: context)
         }
+    }
+
+    /// An error page in the site's style with a generic message; nothing of the failure's cause appears on it.
+    func errorPage(_ problem: ApiError, context: Context) throws -> Response {
+        let heading = switch problem.status.code {
+        case 400: "That request was not understood"
+        case 403: "Not allowed"
+        case 404: "Page not found"
+        case 409: "That change is not possible now"
+        case 413: "That was too large"
+        case 429: "Too many attempts"
+        case 500...: "Something went wrong on our side"
+        default: "The request could not be completed"
+        }
+        var values = web.frame(context, account: nil, title: heading)
+        values["heading"] = heading
+        values["status"] = "\(problem.status.code)"
+        values["message"] = problem.title
+        values["requestID"] = problem.status.code >= 500 ? context.requestID : nil
+        var response = try web.page("error", values, status: problem.status)
+        for field in problem.headers where field.name == .retryAfter { response.headers[field.name] = field.value }
+        return response
     }
 
     /// Web pages get HTML errors; the API, health and contract routes get problem+json.

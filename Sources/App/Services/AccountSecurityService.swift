@@ -148,6 +148,27 @@ struct AccountSecurityService: Sendable {
         }
     }
 
+    /// Signs the caller out everywhere except the session making the request.
+    func revokeOthers(context: AuthenticatedContext) async throws {
+        let me = context.principal.accountID, keep = context.session.id, now = services.now()
+        let audit = AuditContext(context)
+        try await services.store.write { db in
+            let revoked = try db.revokeSessions(accountID: me, keeping: keep, at: now)
+            try db.appendAudit(audit.event("auth.session.revoke_others", at: now, target: ("account", me), detail: "revoked: \(revoked)"))
+        }
+    }
+
+    /// The caller's active sessions, the current one marked.
+    func sessions(context: AuthenticatedContext) async throws -> [SessionInfoDTO] {
+        let me = context.principal.accountID
+        let now = services.now()
+        let sessions = try await services.store.read { db in try db.activeSessions(accountID: me, now: now) }
+        return sessions.map { s in
+            SessionInfoDTO(id: s.id, kind: s.kind.rawValue, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, expiresAt: s.absoluteExpiresAt,
+                           current: s.id == context.session.id, userAgent: s.userAgent, clientIp: s.clientIP)
+        }
+    }
+
     /// Support or admin logs an account out everywhere.
     func forceLogout(accountID: UUID, context: AuthenticatedContext) async throws {
         let now = services.now()

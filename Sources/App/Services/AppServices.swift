@@ -1,4 +1,5 @@
 public import Domain
+public import Geocoding
 public import Foundation
 public import Logging
 public import Security
@@ -22,13 +23,16 @@ public struct AppServices: Sendable {
     public var breached: BreachedPasswords
     public var mailer: any MailSender
     public var metrics: SecurityMetrics
+    /// Address → coordinates for orders and service areas placed by address.
+    public var geocoder: any Geocoder
 
     public init(
         config: AppConfig, store: any Store, hasher: PasswordHasher, cipher: FieldCipher, mailer: (any MailSender)? = nil,
-        breached: BreachedPasswords? = nil, metrics: SecurityMetrics = SecurityMetrics(),
+        breached: BreachedPasswords? = nil, metrics: SecurityMetrics = SecurityMetrics(), geocoder: (any Geocoder)? = nil,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.metrics = metrics
+        self.geocoder = geocoder ?? BundledGeocoder()
         self.config = config
         self.store = store
         self.hasher = hasher
@@ -72,5 +76,15 @@ struct AuditContext: Sendable {
             targetType: target?.type, targetID: target?.id, outcome: outcome,
             clientIP: clientIP, requestID: requestID, detail: detail.map { String($0.prefix(600)) }
         )
+    }
+}
+
+/// The offline geocoder over the dataset shipped in the resources, read once per process.
+/// `makeServices` loads it before the server starts, so a missing file stops the start.
+struct BundledGeocoder: Geocoder {
+    static let shared = Result { try OfflineGeocoder.bundled() }
+
+    func locate(_ query: GeocodeQuery) async throws -> GeocodedPlace? {
+        try await Self.shared.get().locate(query)
     }
 }

@@ -56,6 +56,23 @@ struct DispatchService: Sendable {
         }
     }
 
+    /// The installer turns an offer down; the dispatch sweep offers the order to the next
+    /// nearest installers who have not had it. Someone else's offer is 404; a closed one 409.
+    func declineOffer(_ offerID: UUID, context: AuthenticatedContext) async throws {
+        let now = services.now()
+        let audit = AuditContext(context)
+        let me = context.principal.accountID
+        try await services.store.write { db in
+            guard let offer = try db.offer(id: offerID) else { throw ApiError.notFound }
+            try context.authorize(.acceptOffer, .account(offer.installerID), target: ("offer", offerID))
+            guard try db.lockOrder(id: offer.orderID) else { throw ApiError.notFound }
+            guard try db.declineOffer(id: offerID, installerID: me, now: now) else {
+                throw ApiError(.conflict, "offer-unavailable", "The offer is no longer open.")
+            }
+            try db.appendAudit(audit.event("dispatch.offer.decline", at: now, target: ("order", offer.orderID), detail: "offer \(offerID.uuidString.lowercased())"))
+        }
+    }
+
     /// Installer reports progress on a job they hold: `scheduled -> in_progress -> completed`.
     func updateJob(_ orderID: UUID, to target: JobStatusRequest.Target, context: AuthenticatedContext) async throws -> Order {
         let now = services.now()

@@ -61,6 +61,55 @@ struct StaffService: Sendable {
         return SalesReport(facts: facts, currency: services.pricing.currency)
     }
 
+    /// Support reschedules a scheduled job or cancels an order before work starts, with a reason.
+    func updateOrder(_ id: UUID, _ change: StaffOrderUpdateRequest, context: AuthenticatedContext) async throws -> Order {
+        var v = Validator()
+        v.text(change.reason, "reason", 1...500)
+        let date = change.scheduledDate.flatMap(CalendarDate.init)
+        if change.action == .reschedule {
+            v.check(date != nil && date! >= CalendarDate(utc: services.now()), "scheduledDate", "must be a date YYYY-MM-DD, today or later")
+        }
+        if !v.errors.isEmpty { throw ApiError.validation(v.errors) }
+        switch change.action {
+        case .cancel:
+            return try await OrderWorkflow(services: services).cancel(id, context: context, action: .updateAnyOrder, reason: change.reason)
+        case .reschedule:
+            return try await reschedule(id, to: date!, reason: change.reason, context: context)
+        }
+    }
+
+    /// Support moves a scheduled job to another day. Only `scheduled` orders can move.
+    func reschedule(_ id: UUID, to date: CalendarDate, reason: String, context: AuthenticatedContext) async throws -> Order {
+        let now = services.now()
+        let audit = AuditContext(context)
+        return try await services.store.write { db in
+            guard var order = try db.order(id: id) else { throw ApiError.notFound }
+            guard order.status == .scheduled else { throw ApiError.invalidTransition }
+            order.scheduledDate = date
+            order.updatedAt = now
+            guard try db.updateOrder(order, expectedStatus: .scheduled) else { throw ApiError.invalidTransition }
+            try db.appendAudit(audit.event("staff.order.reschedule", at: now, target: ("order", id), detail: "to \(date) reason: \(reason)"))
+            return order
+        }
+    }
+
+    /// Support locks customers and installers; admins lock anyone but themselves. Locking ends
+    /// every session of the account.
+    func setLock(_ id: UUID, locked: Bool, context: AuthenticatedContext) async throws {
+        let now = services.now()
+        let audit = AuditContext(context)
+        let caller = context.principal
+        try await services.store.write { db in
+            guard let target = try db.account(id: id) else { throw ApiError.notFound }
+            guard target.id != caller.accountID, caller.role == .admin || !target.role.isStaff else {
+                throw ApiError(.forbidden, "forbidden", "Your role does not allow locking this account.")
+            }
+            try db.setLocked(accountID: id, at: locked ? now : nil)
+            if locked { try db.revokeSessions(accountID: id, keeping: nil, at: now) }
+            try db.appendAudit(audit.event(locked ? "staff.account.lock" : "staff.account.unlock", at: now, target: ("account", id)))
+        }
+    }
+
     /// Runs `work` for `caller`; when the caller is an engineer holding break-glass access, the
     /// request and its outcome are audited as `security.break_glass.action`, refused or not.
     func auditingBreakGlass(

@@ -7,94 +7,119 @@ import Security
 import Storage
 import Logging
 
-/// The server-rendered web interface for customers, installers and staff (support and sales
-/// pages in `WebStaffRoutes`, two-factor enrolment in `WebAccountRoutes`). It shares the
+/// The server-rendered web interface for customers, installers and staff. It shares the
 /// services, policy and audit of the JSON API; only the session transport differs: a
-/// `__Host-` cookie plus CSRF tokens and same-origin checks.
+/// `__Host-` cookie plus CSRF tokens and same-origin checks. Public pages (home, login,
+/// signup, password reset, static files) are here; signed-in pages go through one
+/// `AuthenticatedContext` group with the same `secured` plumbing as the API.
 struct WebController {
     let services: AppServices
     let web: WebSupport
     var auth: AuthService { AuthService(services: services) }
-    var workflow: OrderWorkflow { OrderWorkflow(services: services) }
-    var dispatch: DispatchService { DispatchService(services: services) }
 
-    init(services: AppServices) {
-        self.services = services
-        self.web = WebSupport(config: services.config)
-    }
-
-    struct LoginForm: Decodable { var email: String; var password: String; var totpCode: String? }
+    struct LoginForm: Decodable { var email: String; var password: String; var totpCode: String?; var recoveryCode: String? }
     struct SignupForm: Decodable { var email: String; var password: String; var name: String; var phone: String }
-    struct TokenForm: Decodable { var _csrf: String? }
-    struct JobForm: Decodable { var _csrf: String?; var status: String }
+    struct EmailForm: Decodable { var email: String }
+    struct ResetForm: Decodable { var token: String; var password: String }
+    struct TokenForm: Decodable { var token: String }
+
+    /// The password rules the forms show and enforce in the browser; the server checks them again.
+    static var passwordRules: [String: Int] {
+        ["min": PasswordPolicy.minimumLength(mfaEnrolled: false), "max": PasswordPolicy.maximumLength]
+    }
 
     func endpoints(_ router: Router<AppRequestContext>) {
         router.get("/") { _, context in
-            context.principal == nil ? web.page("home", web.frame(context, account: nil, title: "Welcome")) : web.redirect("/dashboard")
+            context.principal == nil ? try web.page("home", web.frame(context, account: nil, title: "Solar installation, near you")) : web.redirect("/dashboard")
         }
-        router.get("app.css") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: Templates.stylesheet)))
-        }
-        router.get("login") { _, context in web.page("login", web.frame(context, account: nil, title: "Log in")) }
+        staticFiles(router)
+        router.get("login") { _, context in try web.page("login", web.frame(context, account: nil, title: "Log in")) }
         router.post("login") { request, context in
             let form = try await web.form(LoginForm.self, request, context: context)
-            return try await logIn(email: form.email, password: form.password, totpCode: form.totpCode, request: request, context: context)
+            return try await logIn(form, request: request, context: context)
         }
-        router.get("signup") { _, context in web.page("signup", web.frame(context, account: nil, title: "Sign up")) }
+        router.get("signup") { _, context in try signupPage(context, form: [:], errors: [:]) }
         router.post("signup") { request, context in
             let form = try await web.form(SignupForm.self, request, context: context)
             do {
                 _ = try await auth.signup(SignupRequest(email: form.email, password: form.password, name: form.name, phone: form.phone), audit: AuditContext(context))
             } catch let error as ApiError where error.status == .unprocessableContent || error.status == .conflict {
-                var values = web.frame(context, account: nil, title: "Sign up", error: ([error.title] + error.fieldErrors.map { "\($0.field) \($0.message)" }).joined(separator: " · "))
-                values["form"] = ["name": form.name, "email": form.email, "phone": form.phone]
-                return web.page("signup", values, status: error.status)
+                let fields = ["name": form.name, "email": form.email, "phone": form.phone]
+                return try signupPage(context, form: fields, errors: WebSupport.fieldErrors(error.fieldErrors), message: error.title, status: error.status)
             }
-            return try await logIn(email: form.email, password: form.password, totpCode: nil, request: request, context: context)
+            return try await logIn(LoginForm(email: form.email, password: form.password), request: request, context: context)
         }
-        router.post("logout") { request, context in
-            let form = try await web.form(TokenForm.self, request, context: context)
-            let caller = try web.authenticatedPost(request, context: context, csrf: form._csrf)
+        passwordPages(router)
+
+        let pages = router.group(context: AuthenticatedContext.self)
+        pages.add(middleware: BreakGlassAuditMiddleware(services: services))
+        pages.form("logout", .readOwnAccount, CSRFField.self, web: web) { _, _, caller in
             try await auth.logout(session: caller.session, audit: AuditContext(caller))
             return web.redirect("/", cookie: web.sessionCookie("", maxAge: 0))
         }
-        router.get("dashboard") { _, context in
-            guard let caller = try? AuthenticatedContext(context: context) else { return web.redirect("/login") }
-            return try await dashboard(caller, context: context)
+        pages.page("dashboard", .readOwnAccount) { request, caller in
+            switch caller.principal.role {
+            case .customer: return try await WebCustomerRoutes(controller: self).orders(caller)
+            case .installer: return try await WebInstallerRoutes(controller: self).dashboard(caller)
+            case .support, .sales, .engineer, .admin: return try await WebStaffRoutes(controller: self).console(caller)
+            }
         }
-        WebOrderRoutes(controller: self).endpoints(router)
-        WebStaffRoutes(controller: self).endpoints(router)
-        WebAccountRoutes(controller: self).endpoints(router)
-        router.post("installer/offers/:id/accept") { request, context in
-            let form = try await web.form(TokenForm.self, request, context: context)
-            let caller = try web.authenticatedPost(request, context: context, csrf: form._csrf)
-            try caller.requireRole(for: .acceptOffer)
-            _ = try await dispatch.acceptOffer(try context.uuid("id"), context: caller)
-            return web.redirect("/dashboard")
+        WebCustomerRoutes(controller: self).endpoints(pages)
+        WebAccountRoutes(controller: self).endpoints(pages)
+        WebInstallerRoutes(controller: self).endpoints(pages)
+        WebStaffRoutes(controller: self).endpoints(pages)
+        WebOversightRoutes(controller: self).endpoints(pages)
+    }
+
+    /// The signed-in caller's account (a deleted account is treated as signed out).
+    func account(_ caller: AuthenticatedContext) async throws -> Account {
+        let me = caller.principal.accountID
+        guard let account = try await services.store.read({ db in try db.account(id: me) }) else { throw ApiError.unauthorized }
+        return account
+    }
+
+    /// The stylesheet and images under content-hashed names, cacheable for a year; the favicon
+    /// at its well-known path for a day.
+    func staticFiles(_ router: Router<AppRequestContext>) {
+        router.get("static/:name") { request, _ in
+            guard let file = web.assets.files[request.uri.path] else { throw ApiError.notFound }
+            return Self.asset(file, cache: "public, max-age=31536000, immutable")
         }
-        router.post("installer/jobs/:id/status") { request, context in
-            let form = try await web.form(JobForm.self, request, context: context)
-            let caller = try web.authenticatedPost(request, context: context, csrf: form._csrf)
-            try caller.requireRole(for: .updateJobStatus)
-            guard let target = JobStatusRequest.Target(rawValue: form.status) else { throw ApiError.malformedBody }
-            _ = try await dispatch.updateJob(try context.uuid("id"), to: target, context: caller)
-            return web.redirect("/dashboard")
+        router.get("favicon.ico") { _, _ in
+            guard let path = web.assets.paths["favicon.ico"], let file = web.assets.files[path] else { throw ApiError.notFound }
+            return Self.asset(file, cache: "public, max-age=86400")
         }
+    }
+
+    static func asset(_ file: WebAssets.File, cache: String) -> Response {
+        Response(status: .ok, headers: [.contentType: file.contentType, .cacheControl: cache],
+                 body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+    }
+
+    func signupPage(_ context: AppRequestContext, form: [String: String], errors: [String: String], message: String? = nil,
+                    status: HTTPResponse.Status = .ok) throws -> Response {
+        var values = web.frame(context, account: nil, title: "Create your account", error: message)
+        values["form"] = form
+        values["errors"] = errors
+        values["rules"] = Self.passwordRules
+        return try web.page("signup", values, status: status)
     }
 
     /// Opens a fresh web session (a new id at every login: no fixation) and revokes any
     /// session the browser presented before. Same throttling and second factor as the API.
-    func logIn(email: String, password: String, totpCode: String?, request: Request, context: AppRequestContext) async throws -> Response {
+    func logIn(_ form: LoginForm, request: Request, context: AppRequestContext) async throws -> Response {
         let result: LoginResult
-        let input = LoginInput(email: email, password: password, totpCode: totpCode.flatMap { $0.isEmpty ? nil : $0 },
-                               recoveryCode: nil, kind: .web, userAgent: request.headers[.userAgent])
+        let blank = { (s: String?) in s.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
+        let input = LoginInput(email: form.email, password: form.password, totpCode: blank(form.totpCode),
+                               recoveryCode: blank(form.recoveryCode), kind: .web, userAgent: request.headers[.userAgent])
         do {
             result = try await auth.login(input, audit: AuditContext(context))
         } catch let error as ApiError where error.status == .unauthorized || error.status == .tooManyRequests {
-            var values = web.frame(context, account: nil, title: "Log in", error: error.title)
-            values["needsCode"] = error.slug == "mfa-required" || error.slug == "invalid-second-factor" ? true : nil
-            values["email"] = error.slug == "mfa-required" || error.slug == "invalid-second-factor" ? email : nil
-            var response = web.page("login", values, status: error.status)
+            let secondStep = error.slug == "mfa-required" || error.slug == "invalid-second-factor"
+            var values = web.frame(context, account: nil, title: "Log in", error: secondStep && error.slug == "mfa-required" ? nil : error.title)
+            values["needsCode"] = secondStep ? true : nil
+            values["email"] = form.email
+            var response = try web.page("login", values, status: error.status)
             if let retry = error.headers[.retryAfter] { response.headers[.retryAfter] = retry }
             return response
         }
@@ -104,48 +129,5 @@ struct WebController {
         }
         let lifetime = Int(result.session.absoluteExpiresAt.timeIntervalSince(result.session.createdAt))
         return web.redirect("/dashboard", cookie: web.sessionCookie(result.token.value, maxAge: lifetime))
-    }
-
-    func dashboard(_ caller: AuthenticatedContext, context: AppRequestContext) async throws -> Response {
-        let me = caller.principal.accountID
-        let now = services.now()
-        guard let account = try await services.store.read({ db in try db.account(id: me) }) else { return web.redirect("/login") }
-        var values = web.frame(context, account: account, title: "Dashboard")
-        let csrf = values["csrf"] ?? ""
-        switch account.role {
-        case .customer:
-            let orders = try await services.store.read { db in try db.orders(customerID: me, limit: 100, offset: 0) }
-            values["customer"] = true
-            values["orders"] = orders.map { o in
-                ["id": o.id.uuidString.lowercased(), "short": String(o.id.uuidString.prefix(8)), "status": o.status.rawValue,
-                 "total": WebSupport.money(o.quote.totalCents, o.quote.currency), "created": WebSupport.day(o.createdAt)]
-            }
-        case .installer:
-            let (offers, jobs) = try await services.store.read { db in
-                (try db.openOffers(installerID: me, now: now), try db.orders(installerID: me, limit: 100))
-            }
-            values["installer"] = true
-            values["offers"] = offers.map { offer, order in
-                let dto = OfferDTO(offer, order)
-                return ["id": offer.id.uuidString.lowercased(), "city": dto.area.city, "postalPrefix": dto.area.postalCodePrefix,
-                        "distance": String(format: "%.1f", offer.distanceKm), "size": String(order.spec.systemSizeKw),
-                        "panels": order.spec.panelCount, "roof": order.spec.roofType.rawValue, "expires": offer.expiresAt.formatted(.iso8601), "csrf": csrf]
-            }
-            values["jobs"] = jobs.map { o in
-                let next: String? = o.status == .scheduled ? "in_progress" : o.status == .inProgress ? "completed" : nil
-                return ["id": o.id.uuidString.lowercased(), "address": "\(o.address.line1), \(o.address.city)", "status": o.status.rawValue,
-                        "date": o.scheduledDate?.description ?? "to agree", "next": next as Any, "csrf": csrf]
-            }
-        case .support, .sales, .engineer, .admin:
-            let p = caller.principal
-            var staff: [String: Any] = ["role": account.role.rawValue]
-            if !p.secondFactor { staff["needsMFA"] = true }
-            if AccessPolicy.decideRole(p, .searchCustomers) == .allow { staff["customers"] = true }
-            if AccessPolicy.decideRole(p, .readSalesSummary) == .allow { staff["sales"] = true }
-            if account.role == .engineer, !p.breakGlass { staff["engineer"] = true }
-            if account.role == .admin { staff["admin"] = true }
-            values["staff"] = staff
-        }
-        return web.page("dashboard", values)
     }
 }

@@ -4,111 +4,149 @@ import HTTPTypes
 import Hummingbird
 import Storage
 
-/// The staff console on the web: support's masked customer search and detail with
-/// reveal-with-reason, and the sales summary. Same services, policy and audit as the staff
-/// API; an engineer working under a break-glass grant is audited per request here too.
+/// The staff console's home and support's pages: masked customer search and detail,
+/// reveal-with-reason, account lock, unlock and forced logout, and order reschedule or
+/// cancel. Same services, policy and audit as the staff API.
 struct WebStaffRoutes {
     let controller: WebController
     var web: WebSupport { controller.web }
     var services: AppServices { controller.services }
-    var support: StaffService { StaffService(services: services) }
+    var staff: StaffService { StaffService(services: services) }
 
-    struct SearchForm: Decodable { var _csrf: String?; var query: String }
-    struct RevealForm: Decodable { var _csrf: String?; var reason: String; var ticket: String? }
+    struct SearchForm: Decodable, Sendable { var query: String }
+    struct RevealForm: Decodable, Sendable { var reason: String; var ticket: String? }
+    struct OrderChangeForm: Decodable, Sendable { var action: String; var scheduledDate: String?; var reason: String }
 
-    func endpoints(_ router: Router<AppRequestContext>) {
-        router.get("staff/customers") { request, context in
-            try await staffPage(request, context, .searchCustomers) { _, account in
-                web.page("staffCustomers", web.frame(context, account: account, title: "Customers"))
-            }
+    func endpoints(_ pages: RouterGroup<AuthenticatedContext>) {
+        pages.page("staff/customers", .searchCustomers) { _, caller in
+            try web.page("staff/customers", web.frame(caller, account: try await controller.account(caller), title: "Customers"))
         }
         // A POST, so the email or phone searched for stays out of URLs, browser history and proxies.
-        router.post("staff/customers") { request, context in
-            let form = try await web.form(SearchForm.self, request, context: context)
-            let caller = try web.authenticatedPost(request, context: context, csrf: form._csrf)
-            return try await staffPage(request, context, .searchCustomers, caller: caller) { caller, account in
-                var values = web.frame(context, account: account, title: "Customers")
-                do {
-                    let found = try await support.search(form.query, context: caller)
-                    values["results"] = found.map { Self.summary(CustomerSummaryDTO($0.account, city: $0.city)) }
-                    values["searched"] = true
-                    return web.page("staffCustomers", values)
-                } catch let error as ApiError where error.status == .unprocessableContent {
-                    values["error"] = "Search by the customer's exact email or phone (2 to 100 characters)."
-                    return web.page("staffCustomers", values, status: error.status)
-                }
+        pages.form("staff/customers", .searchCustomers, SearchForm.self, web: web) { form, _, caller in
+            var values = web.frame(caller, account: try await controller.account(caller), title: "Customers")
+            do {
+                let found = try await staff.search(form.query, context: caller)
+                values["results"] = found.map { Self.summary(CustomerSummaryDTO($0.account, city: $0.city)) }
+                values["hasResults"] = !found.isEmpty
+                values["searched"] = true
+                return try web.page("staff/customers", values)
+            } catch let error as ApiError where error.status == .unprocessableContent {
+                values["form"] = ["query": form.query]
+                values["errors"] = ["query": "Search by the customer's exact email or phone (2 to 100 characters)."]
+                return try web.page("staff/customers", values, status: error.status)
             }
         }
-        router.get("staff/customers/:id") { request, context in
-            try await staffPage(request, context, .readCustomer) { caller, account in
-                let found = try await support.detail(try context.uuid("id"), context: caller)
-                return web.page("staffCustomer", detailValues(found, context: context, account: account))
+        pages.page("staff/customers/:id", .readCustomer) { _, caller in
+            let found = try await staff.detail(try caller.uuid("id"), context: caller)
+            return try web.page("staff/customer", try await detailValues(found, caller: caller))
+        }
+        pages.form("staff/customers/:id/reveal", .revealCustomerPII, RevealForm.self, web: web) { form, _, caller in
+            let id = try caller.uuid("id")
+            let ticket = form.ticket.flatMap { $0.isEmpty ? nil : $0 }
+            do {
+                let found = try await staff.reveal(id, reason: form.reason, ticket: ticket, context: caller)
+                var values = web.frame(caller, account: try await controller.account(caller), title: "Customer data")
+                values["customer"] = ["id": found.account.id.uuidString.lowercased(), "name": found.account.name,
+                                      "email": found.account.email, "phone": found.account.phone,
+                                      "sites": found.orders.map { o in
+                                          ["id": o.id.uuidString.lowercased(), "order": WebSupport.short(o.id), "line1": o.address.line1,
+                                           "line2": o.address.line2 ?? "", "city": o.address.city, "postalCode": o.address.postalCode,
+                                           "country": o.address.country]
+                                      }] as [String: Any]
+                return try web.page("staff/revealed", values)
+            } catch let error as ApiError where error.status == .unprocessableContent {
+                var values = try await detailValues(try await staff.load(id), caller: caller)
+                values["errors"] = WebSupport.fieldErrors(error.fieldErrors)
+                values["form"] = ["reason": form.reason, "ticket": form.ticket ?? ""]
+                values["error"] = "Give a reason of 10 to 500 characters (and at most 64 for the ticket)."
+                return try web.page("staff/customer", values, status: error.status)
             }
         }
-        router.post("staff/customers/:id/reveal") { request, context in
-            let form = try await web.form(RevealForm.self, request, context: context)
-            let caller = try web.authenticatedPost(request, context: context, csrf: form._csrf)
-            return try await staffPage(request, context, .revealCustomerPII, caller: caller) { caller, account in
-                let id = try context.uuid("id")
-                let ticket = form.ticket.flatMap { $0.isEmpty ? nil : $0 }
-                do {
-                    let found = try await support.reveal(id, reason: form.reason, ticket: ticket, context: caller)
-                    var values = web.frame(context, account: account, title: "Customer data")
-                    values["customer"] = ["id": found.account.id.uuidString.lowercased(), "name": found.account.name,
-                                          "email": found.account.email, "phone": found.account.phone]
-                    values["sites"] = found.orders.map { o in
-                        ["order": String(o.id.uuidString.prefix(8)), "line1": o.address.line1, "line2": o.address.line2 ?? "",
-                         "city": o.address.city, "postalCode": o.address.postalCode, "country": o.address.country]
-                    }
-                    return web.page("staffRevealed", values)
-                } catch let error as ApiError where error.status == .unprocessableContent {
-                    var values = detailValues(try await support.load(id), context: context, account: account)
-                    values["error"] = "Give a reason of 10 to 500 characters (and at most 64 for the ticket)."
-                    return web.page("staffCustomer", values, status: error.status)
-                }
+        for (path, locking) in [("lock", true), ("unlock", false)] {
+            pages.form("staff/accounts/:id/\(path)", .lockAccount, CSRFField.self, web: web) { _, _, caller in
+                let id = try caller.uuid("id")
+                try await staff.setLock(id, locked: locking, context: caller)
+                return web.redirect("/staff/customers/\(id.uuidString.lowercased())")
             }
         }
-        router.get("staff/sales") { request, context in
-            try await staffPage(request, context, .readSalesSummary) { caller, account in
-                let report = try await support.salesReport(context: caller)
-                var values = web.frame(context, account: account, title: "Sales")
-                values["conversion"] = String(format: "%.1f %%", report.quoteConversionRate * 100)
-                values["byStatus"] = report.byStatus.map { ["status": $0.status.rawValue, "count": $0.count] }
-                let money = { (cents: Int64) in WebSupport.money(cents, report.currency) }
-                values["byWeek"] = report.byWeek.map { ["key": $0.key, "orders": $0.orders, "revenue": money($0.revenueCents)] }
-                values["byRegion"] = report.byRegion.map { ["key": $0.key, "orders": $0.orders, "revenue": money($0.revenueCents)] }
-                return web.page("staffSales", values)
+        pages.form("staff/accounts/:id/logout", .forceLogout, CSRFField.self, web: web) { _, _, caller in
+            let id = try caller.uuid("id")
+            try await AccountSecurityService(services: services).forceLogout(accountID: id, context: caller)
+            return web.redirect("/staff/customers/\(id.uuidString.lowercased())")
+        }
+        pages.page("staff/orders/:id", .readAnyOrder) { _, caller in
+            let id = try caller.uuid("id")
+            guard let order = try await services.store.read({ db in try db.order(id: id) }) else { throw ApiError.notFound }
+            try await staff.record(caller, "staff.order.view", target: ("order", id))
+            return try await orderPage(order, caller: caller, form: [:], errors: [:], status: .ok)
+        }
+        pages.form("staff/orders/:id", .updateAnyOrder, OrderChangeForm.self, web: web) { form, _, caller in
+            let id = try caller.uuid("id")
+            guard let kind = StaffOrderUpdateRequest.Kind(rawValue: form.action) else { throw ApiError.malformedBody }
+            let date = form.scheduledDate.flatMap { $0.isEmpty ? nil : $0 }
+            do {
+                let order = try await staff.updateOrder(id, StaffOrderUpdateRequest(action: kind, scheduledDate: date, reason: form.reason), context: caller)
+                var values = try await orderValues(order, caller: caller)
+                values["notice"] = kind == .cancel ? "The order was cancelled." : "The job was moved to \(order.scheduledDate?.description ?? "-")."
+                return try web.page("staff/order", values)
+            } catch let error as ApiError where error.status == .unprocessableContent {
+                guard let order = try await services.store.read({ db in try db.order(id: id) }) else { throw ApiError.notFound }
+                return try await orderPage(order, caller: caller, form: ["scheduledDate": date ?? "", "reason": form.reason],
+                                           errors: WebSupport.fieldErrors(error.fieldErrors), status: error.status)
             }
         }
     }
 
-    /// Runs a staff page for a signed-in caller whose role allows `action`; a visitor without a
-    /// session goes to the login page. Requests under a break-glass grant are audited.
-    func staffPage(
-        _ request: Request, _ context: AppRequestContext, _ action: Action, caller known: AuthenticatedContext? = nil,
-        _ body: (AuthenticatedContext, Account) async throws -> Response
-    ) async throws -> Response {
-        guard let caller = known ?? (try? AuthenticatedContext(context: context)) else { return web.redirect("/login") }
-        try caller.requireRole(for: action)
-        guard let account = try await services.store.read({ db in try db.account(id: caller.principal.accountID) }) else {
-            return web.redirect("/login")
+    /// The console's home: the pages this role may open. Staff without a second factor are
+    /// sent to enrol first.
+    func console(_ caller: AuthenticatedContext) async throws -> Response {
+        guard caller.principal.secondFactor else { return web.redirect("/account/security") }
+        let me = caller.principal.accountID, now = services.now()
+        var values = web.frame(caller, account: try await controller.account(caller), title: "Staff console")
+        values["links"] = WebNavigation.consoleCards(for: caller.principal)
+        if caller.principal.breakGlass, let grant = try await services.store.read({ db in try db.activeBreakGlass(engineerID: me, now: now) }) {
+            values["breakGlass"] = grant.expiresAt.map(WebSupport.minute)
         }
-        return try await support.auditingBreakGlass(caller, request) { try await body(caller, account) }
+        return try web.page("staff/home", values)
     }
 
-    func detailValues(_ found: (account: Account, orders: [Order]), context: AppRequestContext, account: Account) -> [String: Any] {
-        var values = web.frame(context, account: account, title: "Customer")
-        values["customer"] = Self.summary(CustomerSummaryDTO(found.account, city: found.orders.first?.address.city))
-        values["orders"] = found.orders.map { o in
+    func orderValues(_ order: Order, caller: AuthenticatedContext) async throws -> [String: Any] {
+        var values = web.frame(caller, account: try await controller.account(caller), title: "Order #\(WebSupport.short(order.id))")
+        let dto = StaffOrderDTO(order)
+        values["order"] = [
+            "id": order.id.uuidString.lowercased(), "short": WebSupport.short(order.id), "status": order.status.rawValue,
+            "statusLabel": WebPresentation.statusLabel(order.status), "city": dto.city, "region": dto.region, "country": order.address.country,
+            "size": String(order.spec.systemSizeKw), "panels": order.spec.panelCount, "roof": WebPresentation.roofLabel(order.spec.roofType),
+            "total": WebSupport.money(order.quote.totalCents, order.quote.currency), "preferred": order.preferredDate?.description ?? "-",
+            "scheduled": order.scheduledDate?.description ?? "-", "customerID": order.customerID.uuidString.lowercased(),
+            "canReschedule": order.status == .scheduled, "canCancel": order.status.isCancellable,
+        ] as [String: Any]
+        values["today"] = CalendarDate(utc: services.now()).description
+        return values
+    }
+
+    func orderPage(_ order: Order, caller: AuthenticatedContext, form: [String: String], errors: [String: String], status: HTTPResponse.Status) async throws -> Response {
+        var values = try await orderValues(order, caller: caller)
+        values["form"] = form
+        values["errors"] = errors
+        return try web.page("staff/order", values, status: status)
+    }
+
+    func detailValues(_ found: (account: Account, orders: [Order]), caller: AuthenticatedContext) async throws -> [String: Any] {
+        var values = web.frame(caller, account: try await controller.account(caller), title: "Customer")
+        var customer = Self.summary(CustomerSummaryDTO(found.account, city: found.orders.first?.address.city))
+        customer["orders"] = found.orders.map { o in
             let dto = StaffOrderDTO(o)
-            return ["short": String(o.id.uuidString.prefix(8)), "status": dto.status.rawValue, "city": dto.city, "region": dto.region,
+            return ["id": o.id.uuidString.lowercased(), "short": WebSupport.short(o.id), "status": dto.status.rawValue,
+                    "statusLabel": WebPresentation.statusLabel(o.status), "city": dto.city, "region": dto.region,
                     "total": WebSupport.money(o.quote.totalCents, o.quote.currency), "scheduled": dto.scheduledDate ?? "-"]
         }
+        values["customer"] = customer
         return values
     }
 
     static func summary(_ c: CustomerSummaryDTO) -> [String: Any] {
         ["id": c.id.uuidString.lowercased(), "name": c.name, "email": c.email, "phone": c.phone, "city": c.city ?? "-",
-         "locked": c.locked ? "locked" : "", "since": WebSupport.day(c.createdAt)]
+         "locked": c.locked, "since": WebSupport.day(c.createdAt)]
     }
 }

@@ -10,22 +10,20 @@ import Logging
 
 /// Rendering, cookies, form decoding and request-forgery checks for the web interface.
 struct WebSupport: Sendable {
-    let library: MustacheLibrary
+    let assets: WebAssets
     let config: AppConfig
 
-    init(config: AppConfig) {
-        var library = MustacheLibrary()
-        for (name, text) in Templates.all {
-            // The templates are constants of this module; a parse error is a programming error.
-            try! library.register(text, named: name)
-        }
-        self.library = library
+    /// The templates and static files, read from the resources once per process.
+    static let bundledAssets = Result { try WebAssets.bundled() }
+
+    init(config: AppConfig) throws {
+        self.assets = try Self.bundledAssets.get()
         self.config = config
     }
 
-    /// Renders a page as `text/html`.
-    func page(_ name: String, _ values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        let html = library.render(values, withTemplate: name) ?? ""
+    /// Renders a page as `text/html`. A template that is missing is a programming error: 500.
+    func page(_ name: String, _ values: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
+        guard let html = assets.library.render(values, withTemplate: name) else { throw WebPageError.missingTemplate(name) }
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
@@ -40,32 +38,49 @@ struct WebSupport: Sendable {
         Cookie(name: AuthMiddleware.cookieName, value: token, maxAge: maxAge, path: "/", secure: true, httpOnly: true, sameSite: .strict)
     }
 
-    /// Values every page template uses: the signed-in user and the form token.
+    /// Values every page uses: title, assets, the signed-in user with the navigation of their
+    /// role, the form token, and a page-level message.
+    func frame(_ caller: AuthenticatedContext, account: Account, title: String, error: String? = nil) -> [String: Any] {
+        frame(session: caller.session, principal: caller.principal, account: account, title: title, error: error)
+    }
+
     func frame(_ context: AppRequestContext, account: Account?, title: String, error: String? = nil) -> [String: Any] {
-        var values: [String: Any] = ["title": title]
-        if let account, let session = context.session {
-            values["user"] = ["email": account.email, "role": account.role.rawValue]
+        frame(session: context.session, principal: context.principal, account: account, title: title, error: error)
+    }
+
+    func frame(session: SessionRecord?, principal: Principal?, account: Account?, title: String, error: String?) -> [String: Any] {
+        var values: [String: Any] = ["title": title, "assets": assets.links]
+        if let account, let session, let principal {
+            values["user"] = ["name": account.name, "email": account.email, "role": account.role.rawValue]
+            values["nav"] = WebNavigation.links(for: principal)
             values["csrf"] = CSRFToken.value(sessionTokenHash: session.tokenHash)
         }
         if let error { values["error"] = error }
         return values
     }
 
-    /// Rejects cross-site form posts: `Sec-Fetch-Site` must be same-origin (or absent/none)
-    /// and `Origin`, when sent, must be this site's public origin.
-    func requireSameOrigin(_ request: Request) throws {
-        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" {
-            throw ApiError.crossSite
-        }
-        if let origin = request.headers[.origin], origin != config.publicOrigin {
-            throw ApiError.crossSite
-        }
+    /// Refuses cross-site form posts. Fetch metadata first: a browser that sends
+    /// `Sec-Fetch-Site` must say `same-origin`. `Origin`, when sent, must be one of the site's
+    /// origins; `Origin: null` (privacy settings, sandboxed frames) passes only when the browser
+    /// also said `same-origin`.
+    func requireSameOrigin(_ request: Request) throws(ApiError) {
+        let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]
+        guard Self.isSameOrigin(fetchSite: site, origin: request.headers[.origin], allowed: config.webOrigins) else { throw .crossSite }
     }
 
-    /// Decodes a bounded `application/x-www-form-urlencoded` body.
-    func form<T: Decodable>(_ type: T.Type, _ request: Request, context: AppRequestContext) async throws -> T {
+    static func isSameOrigin(fetchSite: String?, origin: String?, allowed: Set<String>) -> Bool {
+        if let fetchSite {
+            guard fetchSite == "same-origin" else { return false }
+            return origin == nil || origin == "null" || allowed.contains(origin!)
+        }
+        // No fetch metadata (older browsers, scripts): an Origin, when sent, must be ours.
+        return origin.map(allowed.contains) ?? true
+    }
+
+    /// Decodes a bounded `application/x-www-form-urlencoded` body after the same-origin check.
+    func form<T: Decodable>(_ type: T.Type, _ request: Request, context: some RequestContext) async throws -> T {
         try requireSameOrigin(request)
-        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let buffer = try await request.body.collect(upTo: 64 * 1024)
         do {
             return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: buffer))
         } catch {
@@ -73,11 +88,18 @@ struct WebSupport: Sendable {
         }
     }
 
-    /// A signed-in caller whose form carried the session's CSRF token.
-    func authenticatedPost(_ request: Request, context: AppRequestContext, csrf: String?) throws -> AuthenticatedContext {
-        let auth = try AuthenticatedContext(context: context)
-        guard CSRFToken.isValid(csrf, sessionTokenHash: auth.session.tokenHash) else { throw ApiError.crossSite }
-        return auth
+    /// Field errors keyed by form field (`address.city` → `city`), for messages next to fields.
+    static func fieldErrors(_ errors: [FieldError]) -> [String: String] {
+        var map: [String: String] = [:]
+        for error in errors {
+            let key = error.field.split(separator: ".").last.map(String.init) ?? error.field
+            map[key] = map[key].map { "\($0) \(error.message)" } ?? Self.sentence(error.message)
+        }
+        return map
+    }
+
+    static func sentence(_ message: String) -> String {
+        message.prefix(1).uppercased() + message.dropFirst() + (message.hasSuffix(".") ? "" : ".")
     }
 
     static func money(_ cents: Int64, _ currency: String) -> String {
@@ -87,4 +109,16 @@ struct WebSupport: Sendable {
     static func day(_ date: Date) -> String {
         String(date.formatted(.iso8601).prefix(10))
     }
+
+    static func minute(_ date: Date) -> String {
+        let text = date.formatted(.iso8601)
+        return String(text.prefix(10)) + " " + String(text.dropFirst(11).prefix(5)) + " UTC"
+    }
+
+    static func short(_ id: UUID) -> String { String(id.uuidString.prefix(8)).lowercased() }
 }
+
+enum WebPageError: Error {
+    case missingTemplate(String)
+}
+

@@ -38,6 +38,8 @@ public struct SalesReport: Sendable, Equatable {
     public var byStatus: [(status: OrderStatus, count: Int)]
     public var byWeek: [Bucket]
     public var byRegion: [Bucket]
+    /// Orders per ISO week and status, weeks in order (for the stacked chart).
+    public var byWeekStatus: [(week: String, counts: [OrderStatus: Int])]
 
     public init(facts: [SalesFact], currency: String = "EUR") {
         self.currency = currency
@@ -47,6 +49,9 @@ public struct SalesReport: Sendable, Equatable {
         quoteConversionRate = quoted == 0 ? 0 : (Double(accepted) / Double(quoted) * 1000).rounded() / 1000
         byWeek = Self.buckets(facts) { Self.isoWeek($0.createdAt) }
         byRegion = Self.buckets(facts) { $0.region }
+        byWeekStatus = Dictionary(grouping: facts) { Self.isoWeek($0.createdAt) }
+            .map { week, group in (week, Dictionary(grouping: group, by: \.status).mapValues(\.count)) }
+            .sorted { $0.week < $1.week }
     }
 
     static func buckets(_ facts: [SalesFact], key: (SalesFact) -> String) -> [Bucket] {

@@ -33,10 +33,21 @@ extension SQLAccess {
         appended.append(e)
     }
 
-    func auditEvents(limit: Int, offset: Int) throws -> [AuditEvent] {
-        try conn.query(
-            "SELECT \(Self.auditColumns) FROM audit_events ORDER BY seq DESC LIMIT ? OFFSET ?",
-            [.int(Int64(limit)), .int(Int64(offset))]
+    func auditEvents(limit: Int, offset: Int, actionPrefix: String?, outcome: AuditOutcome?) throws -> [AuditEvent] {
+        var clauses: [String] = [], values: [SQLValue] = []
+        if let actionPrefix, !actionPrefix.isEmpty {
+            // A prefix compare without LIKE, so `%` and `_` in the filter are plain characters.
+            clauses.append("SUBSTR(action, 1, ?) = ?")
+            values += [.int(Int64(actionPrefix.count)), .text(actionPrefix)]
+        }
+        if let outcome {
+            clauses.append("outcome = ?")
+            values.append(.text(outcome.rawValue))
+        }
+        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ") + " "
+        return try conn.query(
+            "SELECT \(Self.auditColumns) FROM audit_events \(filter)ORDER BY seq DESC LIMIT ? OFFSET ?",
+            values + [.int(Int64(limit)), .int(Int64(offset))]
         ).map { row in
             guard let outcome = AuditOutcome(rawValue: try row.string("outcome")) else { throw StorageError.corruptRow("outcome") }
             return AuditEvent(

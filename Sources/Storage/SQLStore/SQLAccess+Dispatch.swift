@@ -86,6 +86,13 @@ extension SQLAccess {
         ) == 1
     }
 
+    func declineOffer(id: UUID, installerID: UUID, now: Date) throws -> Bool {
+        try conn.execute(
+            "UPDATE offers SET status = 'withdrawn' WHERE id = ? AND installer_id = ? AND status = 'open' AND expires_at > ?",
+            [.uuid(id), .uuid(installerID), .date(now)]
+        ) == 1
+    }
+
     func closeOpenOffers(orderID: UUID, status: OfferStatus) throws {
         try conn.execute("UPDATE offers SET status = ? WHERE order_id = ? AND status = 'open'", [.text(status.rawValue), .uuid(orderID)])
     }

@@ -55,7 +55,7 @@ struct TestHarness {
         return TestHarness(services: services, logs: logs, folder: folder, database: database)
     }
 
-    var app: some ApplicationProtocol { buildApplication(services: services) }
+    var app: some ApplicationProtocol { get throws { try buildApplication(services: services) } }
 
     /// The emails delivered so far (the outbox is flushed first).
     func mail() async throws -> [EmailMessage] {
