@@ -34,7 +34,7 @@ public struct QRCode: Sendable {
         try self.init(bytes: Array(text.utf8), correction: correction)
     }
 
-    /// Encodes `bytes` in byte mode. `version` forces a minimum version and
+    /// Encodes `bytes` in byte mode. `minVersion` forces a minimum version and
     /// `mask` a mask pattern; both exist for comparison with other encoders.
     init(bytes: [UInt8], correction: Correction, minVersion: Int = 1, mask forcedMask: Int? = nil) throws(EncodingError) {
         precondition((1...40).contains(minVersion), "version is 1...40")

@@ -40,14 +40,14 @@ enum WebPresentation {
     /// The lifecycle as a customer follows it: done, current and coming steps.
     static let lifecycle: [OrderStatus] = [.quoted, .accepted, .dispatching, .scheduled, .inProgress, .completed]
 
-    static func timeline(_ order: Order) -> [[String: String]] {
+    static func timeline(_ order: Order) -> [[String: Any]] {
         let position = lifecycle.firstIndex(of: order.status)
         return lifecycle.enumerated().map { index, step in
             let state: String
             if order.status == .cancelled { state = "todo" }
             else if let position { state = index < position ? "done" : index == position ? "current" : "todo" }
             else { state = "todo" }
-            var item = ["label": statusLabel(step), "state": state]
+            var item: [String: Any] = ["label": statusLabel(step), "state": state, "current": state == "current"]
             if step == .quoted { item["note"] = WebSupport.day(order.createdAt) }
             if step == .scheduled, let date = order.scheduledDate { item["note"] = date.description }
             return item
