@@ -106,6 +106,7 @@ struct WebTests {
             let location = try #require(created.headers[.location])
             let detail = try await client.call(.get, location, headers: cookie)
             #expect(detail.text.contains("EUR 7580.00"))
+            #expect(!detail.text.contains(">nil<") && !detail.text.contains("Optional("), "absent values are left out, not printed")
         }
     }
 

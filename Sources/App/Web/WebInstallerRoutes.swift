@@ -119,9 +119,13 @@ struct WebInstallerRoutes {
             }
             let site = job.address.map { "\($0.line1)\($0.line2.map { ", " + $0 } ?? ""), \($0.postalCode) \($0.city)" } ?? "\(job.area.city), \(job.area.postalCodePrefix)…"
             let contact = job.customerFirstName.map { "\($0) · \(job.customerPhone ?? "")" } ?? "-"
-            rows.append(["id": order.id.uuidString.lowercased(), "site": site, "contact": contact, "size": String(order.spec.systemSizeKw),
-                         "panels": order.spec.panelCount, "status": order.status.rawValue, "statusLabel": WebPresentation.statusLabel(order.status),
-                         "date": order.scheduledDate?.description ?? "to agree", "next": next as Any])
+            var row: [String: Any] = [
+                "id": order.id.uuidString.lowercased(), "site": site, "contact": contact, "size": String(order.spec.systemSizeKw),
+                "panels": order.spec.panelCount, "status": order.status.rawValue, "statusLabel": WebPresentation.statusLabel(order.status),
+                "date": order.scheduledDate?.description ?? "to agree",
+            ]
+            if let next { row["next"] = next }
+            rows.append(row)
         }
         values["hasJobs"] = !rows.isEmpty
         values["jobs"] = rows

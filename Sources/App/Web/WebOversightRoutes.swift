@@ -105,7 +105,7 @@ struct WebOversightRoutes {
                                                      values: weeks.map { Double($0.counts[s] ?? 0) }) },
             valueFormat: { String(Int($0)) })
         let regions = report.byRegion.sorted { $0.revenueCents > $1.revenueCents }.prefix(10)
-        values["chartRegions"] = Chart.horizontalBars(title: "Quoted revenue by region", labels: regions.map(\.key),
+        values["chartRegions"] = Chart.horizontalBars(title: "Revenue of jobs taken, by region", labels: regions.map(\.key),
                                                       values: regions.map { Double($0.revenueCents) }, valueFormat: money)
         values["chartConversion"] = Chart.ratio(title: "Quote conversion", value: report.quoteConversionRate,
                                                 caption: "of quoted orders were accepted")

@@ -62,8 +62,9 @@ enum WebPresentation {
             "line1": order.address.line1, "line2": order.address.line2 ?? "", "city": order.address.city, "region": order.address.region,
             "postalCode": order.address.postalCode, "country": order.address.country,
             "size": String(order.spec.systemSizeKw), "panels": order.spec.panelCount, "roof": roofLabel(order.spec.roofType),
-            "preferred": order.preferredDate?.description as Any, "scheduled": order.scheduledDate?.description as Any,
-            "notes": order.notes as Any,
+            // Absent values are left out: mustache would print an optional wrapped in `Any`.
+            "preferred": order.preferredDate?.description ?? "", "scheduled": order.scheduledDate?.description ?? "",
+            "notes": order.notes ?? "",
             "lines": order.quote.lines.map { ["description": $0.description, "amount": WebSupport.money($0.amountCents, order.quote.currency)] },
             "total": WebSupport.money(order.quote.totalCents, order.quote.currency),
             "canAccept": order.status == .quoted, "canCancel": order.status.isCancellable,
