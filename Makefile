@@ -5,16 +5,33 @@ SHELL := /bin/bash
 
 SWIFT ?= swift
 SYSTEM_PACKAGES := pkg-config libargon2-dev libsqlite3-dev sqlite3 libmariadb-dev
-TEST_PACKAGES := python3 python3-pip mariadb-server mariadb-client openssl
+# python3-venv: the checks run in the project's own virtual environment (.venv), since Debian's
+# python3 refuses `pip install` into the system (externally-managed-environment).
+# chromium, chromium-driver: the browser suite (checks/browser); zbar-tools: zbarimg decodes the
+# MFA QR code there.
+TEST_PACKAGES := python3 python3-venv python3-pip mariadb-server mariadb-client openssl \
+	chromium chromium-driver zbar-tools
+# Debian's python3 when it is there (not a pyenv or other python earlier on PATH).
+VENV_PYTHON := $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
+VENV := .venv
 
-.PHONY: run test deps test-deps build migrate serve clean
+.PHONY: run test deps test-deps venv build migrate serve clean
 
 deps:
 	@scripts/apt-install.sh $(SYSTEM_PACKAGES)
 
 test-deps: deps
 	@scripts/apt-install.sh $(TEST_PACKAGES)
-	@python3 -m pip install --quiet --disable-pip-version-check -r checks/requirements.txt
+	@$(MAKE) --no-print-directory venv
+
+venv: $(VENV)/.requirements.stamp
+
+# Rebuilt from scratch whenever checks/requirements.txt changes (the stamp is older then).
+$(VENV)/.requirements.stamp: checks/requirements.txt
+	rm -rf $(VENV)
+	$(VENV_PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r checks/requirements.txt
+	touch $@
 
 build: deps
 	$(SWIFT) build --product solar
@@ -29,4 +46,4 @@ test: test-deps
 	@scripts/test.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build $(VENV)

@@ -44,7 +44,8 @@ unset SOLAR_TEST_DATABASE
 
 echo "== black-box checks against running servers"
 set +e
-python3 -m pytest -q checks
+# The project's virtual environment (made by `make test-deps`), not the system python.
+.venv/bin/python -m pytest -q checks
 status=$?
 set -e
 # pytest exits 5 when it collected no test: that is a failure here, not a pass.

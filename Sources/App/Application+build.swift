@@ -103,6 +103,7 @@ public func buildRouter(services: AppServices) throws -> Router<AppRequestContex
     router.add(middleware: ProblemMiddleware(services: services, web: web))
     router.add(middleware: AllowListCORSMiddleware(allowed: Set(services.config.corsAllowedOrigins)))
     router.add(middleware: BodyLimitMiddleware())
+    router.add(middleware: WebOriginMiddleware(web: web))
     router.add(middleware: AuthMiddleware(auth: AuthService(services: services), trustProxyHeaders: services.config.trustProxyHeaders))
 
     HealthController(services: services).endpoints(router)

@@ -90,6 +90,10 @@ struct WebTests {
             #expect(try await client.call(.post, "/orders", json: body + "&_csrf=\(token)", headers: crossSite).status == .forbidden)
             crossSite[HTTPField.Name("Sec-Fetch-Site")!] = "same-site"
             #expect(try await client.call(.post, "/orders", json: body + "&_csrf=\(token)", headers: crossSite).status == .forbidden)
+            // Without a session the cross-site post is still refused, not sent to the login page.
+            let anonymous: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "https://evil.example"]
+            #expect(try await client.call(.post, "/orders", json: body, headers: anonymous).status == .forbidden)
+            #expect(try await client.call(.post, "/logout", json: "", headers: anonymous).status == .forbidden)
             // `Origin: null` without the browser's own same-origin word is refused.
             crossSite[HTTPField.Name("Sec-Fetch-Site")!] = nil
             crossSite[.origin] = "null"

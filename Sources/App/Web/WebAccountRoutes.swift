@@ -29,7 +29,7 @@ struct WebAccountRoutes {
         pages.page("account/password", .manageOwnSecurity) { _, caller in
             try await passwordPage(caller, errors: [:], status: .ok)
         }
-        pages.form("account/password", .manageOwnSecurity, PasswordForm.self, web: web) { form, _, caller in
+        pages.form("account/password", .manageOwnSecurity, PasswordForm.self) { form, _, caller in
             do {
                 try await security.changePassword(current: form.currentPassword, new: form.newPassword, context: caller)
             } catch let error as ApiError where [.unauthorized, .unprocessableContent, .tooManyRequests].contains(error.status) {
@@ -49,12 +49,12 @@ struct WebAccountRoutes {
             values["required"] = account.role.isStaff && !caller.principal.secondFactor
             return try web.page("account/security", values)
         }
-        pages.form("account/mfa/start", .enrollMFA, CSRFField.self, web: web) { _, _, caller in
+        pages.form("account/mfa/start", .enrollMFA, CSRFField.self) { _, _, caller in
             let account = try await controller.account(caller)
             let enrollment = try await mfa.start(account: account, audit: AuditContext(caller))
             return try enrollPage(caller, account: account, secret: enrollment.secret, uri: enrollment.uri, codeError: nil, status: .ok)
         }
-        pages.form("account/mfa/confirm", .enrollMFA, ConfirmForm.self, web: web) { form, _, caller in
+        pages.form("account/mfa/confirm", .enrollMFA, ConfirmForm.self) { form, _, caller in
             let account = try await controller.account(caller)
             do {
                 let codes = try await mfa.confirm(account: account, code: form.code.trimmingCharacters(in: .whitespaces), audit: AuditContext(caller))
@@ -78,11 +78,11 @@ struct WebAccountRoutes {
             }
             return try web.page("account/sessions", values)
         }
-        pages.form("account/sessions/:id/revoke", .manageOwnSecurity, CSRFField.self, web: web) { _, _, caller in
+        pages.form("account/sessions/:id/revoke", .manageOwnSecurity, CSRFField.self) { _, _, caller in
             try await security.revoke(sessionID: try caller.uuid("id"), context: caller)
             return web.redirect("/account/sessions")
         }
-        pages.form("account/sessions/revoke-others", .manageOwnSecurity, CSRFField.self, web: web) { _, _, caller in
+        pages.form("account/sessions/revoke-others", .manageOwnSecurity, CSRFField.self) { _, _, caller in
             try await security.revokeOthers(context: caller)
             return web.redirect("/account/sessions")
         }

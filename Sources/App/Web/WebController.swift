@@ -53,7 +53,7 @@ struct WebController {
 
         let pages = router.group(context: AuthenticatedContext.self)
         pages.add(middleware: BreakGlassAuditMiddleware(services: services))
-        pages.form("logout", .readOwnAccount, CSRFField.self, web: web) { _, _, caller in
+        pages.form("logout", .readOwnAccount, CSRFField.self) { _, _, caller in
             try await auth.logout(session: caller.session, audit: AuditContext(caller))
             return web.redirect("/", cookie: web.sessionCookie("", maxAge: 0))
         }

@@ -22,7 +22,7 @@ struct WebCustomerRoutes {
         pages.page("orders/new", .createOrder) { _, caller in
             try await newOrderPage(caller, form: nil, errors: [:], status: .ok)
         }
-        pages.form("orders", .createOrder, OrderForm.self, web: web) { form, _, caller in
+        pages.form("orders", .createOrder, OrderForm.self) { form, _, caller in
             do {
                 let order = try await create(form, caller: caller)
                 return web.redirect("/orders/\(order.id.uuidString.lowercased())")
@@ -37,11 +37,11 @@ struct WebCustomerRoutes {
             values["order"] = WebPresentation.customerOrder(order)
             return try web.page("customer/order", values)
         }
-        pages.form("orders/:id/accept-quote", .acceptQuote, CSRFField.self, web: web) { _, _, caller in
+        pages.form("orders/:id/accept-quote", .acceptQuote, CSRFField.self) { _, _, caller in
             let order = try await workflow.acceptQuote(try caller.uuid("id"), context: caller)
             return web.redirect("/orders/\(order.id.uuidString.lowercased())")
         }
-        pages.form("orders/:id/cancel", .cancelOwnOrder, CSRFField.self, web: web) { _, _, caller in
+        pages.form("orders/:id/cancel", .cancelOwnOrder, CSRFField.self) { _, _, caller in
             let order = try await workflow.cancel(try caller.uuid("id"), context: caller, action: .cancelOwnOrder)
             return web.redirect("/orders/\(order.id.uuidString.lowercased())")
         }

@@ -32,7 +32,7 @@ struct WebInstallerRoutes {
             let form = ["radiusKm": profile.map { String(Int($0.serviceArea.radiusKm)) } ?? "30", "available": (profile?.available ?? true) ? "true" : ""]
             return try await profilePage(caller, profile: profile, form: form, certifications: profile?.certifications ?? [], country: nil, errors: [:], status: .ok)
         }
-        pages.form("installer/profile", .manageInstallerProfile, ProfileForm.self, web: web) { form, _, caller in
+        pages.form("installer/profile", .manageInstallerProfile, ProfileForm.self) { form, _, caller in
             let chosen = (form.certifications ?? []).filter { !$0.isEmpty }
             let values = ["city": form.city, "postalCode": form.postalCode ?? "", "radiusKm": form.radiusKm, "available": form.available == "true" ? "true" : ""]
             var errors: [String: String] = [:]
@@ -56,15 +56,15 @@ struct WebInstallerRoutes {
             let profile = try await services.store.read { db in try db.installerProfile(installerID: me) }
             return try await profilePage(caller, profile: profile, form: values, certifications: chosen, country: form.country, errors: errors, status: .unprocessableContent)
         }
-        pages.form("installer/offers/:id/accept", .acceptOffer, CSRFField.self, web: web) { _, _, caller in
+        pages.form("installer/offers/:id/accept", .acceptOffer, CSRFField.self) { _, _, caller in
             _ = try await dispatch.acceptOffer(try caller.uuid("id"), context: caller)
             return web.redirect("/dashboard")
         }
-        pages.form("installer/offers/:id/decline", .acceptOffer, CSRFField.self, web: web) { _, _, caller in
+        pages.form("installer/offers/:id/decline", .acceptOffer, CSRFField.self) { _, _, caller in
             try await dispatch.declineOffer(try caller.uuid("id"), context: caller)
             return web.redirect("/dashboard")
         }
-        pages.form("installer/jobs/:id/status", .updateJobStatus, JobForm.self, web: web) { form, _, caller in
+        pages.form("installer/jobs/:id/status", .updateJobStatus, JobForm.self) { form, _, caller in
             guard let target = JobStatusRequest.Target(rawValue: form.status) else { throw ApiError.malformedBody }
             _ = try await dispatch.updateJob(try caller.uuid("id"), to: target, context: caller)
             return web.redirect("/dashboard")

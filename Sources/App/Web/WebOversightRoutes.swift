@@ -28,7 +28,7 @@ struct WebOversightRoutes {
         pages.page("staff/break-glass", .approveBreakGlass) { _, caller in
             try await breakGlassPage(caller, form: ["durationMinutes": "30"], errors: [:], status: .ok)
         }
-        pages.form("staff/break-glass", .requestBreakGlass, BreakGlassForm.self, web: web) { form, _, caller in
+        pages.form("staff/break-glass", .requestBreakGlass, BreakGlassForm.self) { form, _, caller in
             do {
                 guard let minutes = Int(form.durationMinutes) else { throw ApiError.validation([FieldError("durationMinutes", "must be 1 to 60")]) }
                 _ = try await oversight.requestBreakGlass(reason: form.reason, minutes: minutes, context: caller)
@@ -38,7 +38,7 @@ struct WebOversightRoutes {
                                                 errors: WebSupport.fieldErrors(error.fieldErrors), status: error.status)
             }
         }
-        pages.form("staff/break-glass/:id/approve", .approveBreakGlass, CSRFField.self, web: web) { _, _, caller in
+        pages.form("staff/break-glass/:id/approve", .approveBreakGlass, CSRFField.self) { _, _, caller in
             _ = try await oversight.approveBreakGlass(try caller.uuid("id"), context: caller)
             return web.redirect("/staff/break-glass")
         }
@@ -48,7 +48,7 @@ struct WebOversightRoutes {
         pages.page("admin/accounts", .createAccount) { _, caller in
             try await accountsPage(caller, form: ["role": Role.support.rawValue], errors: [:], status: .ok)
         }
-        pages.form("admin/accounts", .createAccount, AccountForm.self, web: web) { form, _, caller in
+        pages.form("admin/accounts", .createAccount, AccountForm.self) { form, _, caller in
             let fields = ["name": form.name, "email": form.email, "phone": form.phone, "role": form.role]
             do {
                 guard let role = Role(rawValue: form.role) else { throw ApiError.validation([FieldError("role", "choose a role")]) }
@@ -61,7 +61,7 @@ struct WebOversightRoutes {
                                               message: error.fieldErrors.isEmpty ? error.title : nil, status: error.status)
             }
         }
-        pages.form("admin/accounts/:id/role", .changeRole, RoleForm.self, web: web) { form, _, caller in
+        pages.form("admin/accounts/:id/role", .changeRole, RoleForm.self) { form, _, caller in
             guard let role = Role(rawValue: form.role) else { throw ApiError.malformedBody }
             let security = AccountSecurityService(services: services)
             do {

@@ -16,16 +16,16 @@ extension RouterGroup where Context == AuthenticatedContext {
         secured(.get, path, action, handler: handler)
     }
 
-    /// A form post of a signed-in caller: a same-origin request (fetch metadata and `Origin`),
-    /// the session's CSRF token, and the role the policy allows for `action`; then the handler
-    /// gets the decoded form. Any failure changes nothing and answers an error page.
+    /// A form post of a signed-in caller: the session's CSRF token and the role the policy
+    /// allows for `action` (the request is already known to be same-origin:
+    /// `WebOriginMiddleware`); then the handler gets the decoded form. Any failure changes
+    /// nothing and answers an error page.
     @discardableResult
     func form<Form: Decodable & Sendable>(
-        _ path: RouterPath, _ action: Action, _ type: Form.Type, web: WebSupport,
+        _ path: RouterPath, _ action: Action, _ type: Form.Type,
         handler: @escaping @Sendable (Form, Request, AuthenticatedContext) async throws -> Response
     ) -> Self {
         secured(.post, path, action) { request, context in
-            try web.requireSameOrigin(request)
             let text = String(buffer: try await request.body.collect(upTo: 64 * 1024))
             let decoder = URLEncodedFormDecoder()
             guard let token = try? decoder.decode(CSRFField.self, from: text),

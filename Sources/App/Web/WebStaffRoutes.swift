@@ -22,7 +22,7 @@ struct WebStaffRoutes {
             try web.page("staff/customers", web.frame(caller, account: try await controller.account(caller), title: "Customers"))
         }
         // A POST, so the email or phone searched for stays out of URLs, browser history and proxies.
-        pages.form("staff/customers", .searchCustomers, SearchForm.self, web: web) { form, _, caller in
+        pages.form("staff/customers", .searchCustomers, SearchForm.self) { form, _, caller in
             var values = web.frame(caller, account: try await controller.account(caller), title: "Customers")
             do {
                 let found = try await staff.search(form.query, context: caller)
@@ -40,7 +40,7 @@ struct WebStaffRoutes {
             let found = try await staff.detail(try caller.uuid("id"), context: caller)
             return try web.page("staff/customer", try await detailValues(found, caller: caller))
         }
-        pages.form("staff/customers/:id/reveal", .revealCustomerPII, RevealForm.self, web: web) { form, _, caller in
+        pages.form("staff/customers/:id/reveal", .revealCustomerPII, RevealForm.self) { form, _, caller in
             let id = try caller.uuid("id")
             let ticket = form.ticket.flatMap { $0.isEmpty ? nil : $0 }
             do {
@@ -63,13 +63,13 @@ struct WebStaffRoutes {
             }
         }
         for (path, locking) in [("lock", true), ("unlock", false)] {
-            pages.form("staff/accounts/:id/\(path)", .lockAccount, CSRFField.self, web: web) { _, _, caller in
+            pages.form("staff/accounts/:id/\(path)", .lockAccount, CSRFField.self) { _, _, caller in
                 let id = try caller.uuid("id")
                 try await staff.setLock(id, locked: locking, context: caller)
                 return web.redirect("/staff/customers/\(id.uuidString.lowercased())")
             }
         }
-        pages.form("staff/accounts/:id/logout", .forceLogout, CSRFField.self, web: web) { _, _, caller in
+        pages.form("staff/accounts/:id/logout", .forceLogout, CSRFField.self) { _, _, caller in
             let id = try caller.uuid("id")
             try await AccountSecurityService(services: services).forceLogout(accountID: id, context: caller)
             return web.redirect("/staff/customers/\(id.uuidString.lowercased())")
@@ -80,7 +80,7 @@ struct WebStaffRoutes {
             try await staff.record(caller, "staff.order.view", target: ("order", id))
             return try await orderPage(order, caller: caller, form: [:], errors: [:], status: .ok)
         }
-        pages.form("staff/orders/:id", .updateAnyOrder, OrderChangeForm.self, web: web) { form, _, caller in
+        pages.form("staff/orders/:id", .updateAnyOrder, OrderChangeForm.self) { form, _, caller in
             let id = try caller.uuid("id")
             guard let kind = StaffOrderUpdateRequest.Kind(rawValue: form.action) else { throw ApiError.malformedBody }
             let date = form.scheduledDate.flatMap { $0.isEmpty ? nil : $0 }

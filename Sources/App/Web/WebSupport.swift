@@ -77,9 +77,9 @@ struct WebSupport: Sendable {
         return origin.map(allowed.contains) ?? true
     }
 
-    /// Decodes a bounded `application/x-www-form-urlencoded` body after the same-origin check.
+    /// Decodes a bounded `application/x-www-form-urlencoded` body (public forms; the request
+    /// passed `WebOriginMiddleware` already).
     func form<T: Decodable>(_ type: T.Type, _ request: Request, context: some RequestContext) async throws -> T {
-        try requireSameOrigin(request)
         let buffer = try await request.body.collect(upTo: 64 * 1024)
         do {
             return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: buffer))
