@@ -54,7 +54,7 @@ extension Chart {
                 let middle = rowTop + Self.rowHeight / 2
                 let barWidth = value * scale
                 svg += Chart.text(shortLabels[i], x: x0 - 10, y: middle + 4, cssClass: "label", anchor: "end")
-                svg += "<g class=\"bar-group\"><title>\(Chart.escape("\(labels[i]): \(valueTexts[i])"))</title>"
+                svg += "<g class=\"bar-group\"><title>\(SVGText.escape("\(labels[i]): \(valueTexts[i])"))</title>"
                 svg += Chart.rect(
                     "bar", x: x0, y: middle - Self.barHeight / 2, width: barWidth, height: Self.barHeight, radius: 3)
                 svg += "</g>"

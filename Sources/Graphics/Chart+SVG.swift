@@ -5,27 +5,6 @@ extension Chart {
     /// Inputs above this count as this: it keeps sums finite and coordinates printable.
     static let maximumValue = 1e15
 
-    /// Escapes text for XML character data and attribute values, and drops characters XML forbids.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\t", "\n", "\r": out += " "
-            default:
-                let v = scalar.value
-                if v < 0x20 || (0x7F...0x9F).contains(v) || v == 0xFFFE || v == 0xFFFF { continue }
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
     /// A value fit to draw: finite and non-negative (anything else is 0), at most `maximumValue`.
     static func clean(_ value: Double) -> Double {
         value.isFinite && value > 0 ? min(value, maximumValue) : 0
@@ -108,7 +87,7 @@ extension Chart {
     static func open(id: String, kind: String, width: Double, height: Double, title: String, desc: String) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(num(width)) \(num(height))\""
             + " role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" data-chart=\"\(kind)\">"
-            + "<title id=\"\(id)-title\">\(escape(title))</title><desc id=\"\(id)-desc\">\(escape(desc))</desc>"
+            + "<title id=\"\(id)-title\">\(SVGText.escape(title))</title><desc id=\"\(id)-desc\">\(SVGText.escape(desc))</desc>"
     }
 
     /// A chart without data: a baseline and "No data yet".
@@ -125,7 +104,7 @@ extension Chart {
     ) -> String {
         let transform = rotate.map { " transform=\"rotate(\(num($0)) \(num(x)) \(num(y)))\"" } ?? ""
         return "<text class=\"\(cssClass)\" x=\"\(num(x))\" y=\"\(num(y))\" text-anchor=\"\(anchor)\"\(transform)>"
-            + "\(escape(content))</text>"
+            + "\(SVGText.escape(content))</text>"
     }
 
     /// `<line>` between two points.

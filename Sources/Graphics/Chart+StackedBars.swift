@@ -85,7 +85,7 @@ extension Chart {
                 let center = left + slot * (Double(j) + 0.5)
                 let x = center - barWidth / 2
                 var stacked = 0.0
-                var bar = "<g class=\"bar-group\"><title>\(Chart.escape(tooltip(j, rows: rows, total: totals[j], format: format)))</title>"
+                var bar = "<g class=\"bar-group\"><title>\(SVGText.escape(tooltip(j, rows: rows, total: totals[j], format: format)))</title>"
                 for row in rows {
                     let value = row.values[j]
                     let y = baseY - (stacked + value) * scale

@@ -26,32 +26,11 @@ extension QRCode {
         return """
             <svg xmlns="http://www.w3.org/2000/svg" class="qr" viewBox="0 0 \(side) \(side)" \
             role="img" aria-labelledby="\(id)">\
-            <title id="\(id)">\(QRCode.escapeXML(title))</title>\
+            <title id="\(id)">\(SVGText.escape(title))</title>\
             <rect width="\(side)" height="\(side)" fill="#fff"/>\
             <path d="\(path)" fill="#000" shape-rendering="crispEdges"/>\
             </svg>
             """
-    }
-
-    /// Escapes text for XML content and attribute values.
-    static func escapeXML(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            case "\t", "\n", "\r\n", "\r": result.append(character)
-            // Other control characters are not allowed in XML 1.0.
-            case _ where character.unicodeScalars.allSatisfy({ $0.value < 0x20 || $0.value == 0xFFFE || $0.value == 0xFFFF }):
-                continue
-            default: result.append(character)
-            }
-        }
-        return result
     }
 
     /// Eight hex digits (FNV-1a of the modules) so that two different

@@ -104,4 +104,23 @@ struct WebPortalTests {
             #expect(try await client.call(.get, "/staff/audit?page=0", headers: cookie).status == .badRequest)
         }
     }
+
+    @Test("changing the email on the web needs the password again and the code sent to the new address")
+    func emailChange() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            _ = try await client.customer("before.web@example.com")
+            let cookie = try await WebStaffTests.session(client, "before.web@example.com")
+            let csrf = try #require(try await client.call(.get, "/account/email", headers: cookie).csrfToken)
+            let wrong = try await client.call(.post, "/account/email", json: "_csrf=\(csrf)&email=after.web%40example.com&password=not+my+password", headers: cookie)
+            #expect(wrong.status == .unauthorized && wrong.text.contains("id=\"password-error\""))
+            #expect(try await harness.mail().contains { $0.to == "after.web@example.com" } == false)
+            let asked = try await client.call(.post, "/account/email", json: "_csrf=\(csrf)&email=after.web%40example.com&password=correct+horse+battery", headers: cookie)
+            #expect(asked.status == .accepted)
+            let message = try #require(try await harness.mail().last { $0.to == "after.web@example.com" })
+            let code = try #require(message.body.split(separator: "\n").first { $0.contains("code is:") }?.split(separator: " ").last.map(String.init))
+            #expect(try await client.call(.post, "/account/email/confirm", json: "_csrf=\(csrf)&token=\(code)", headers: cookie).status == .seeOther)
+            #expect(try await harness.services.store.read { db in try db.account(email: "after.web@example.com") } != nil)
+        }
+    }
 }

@@ -62,7 +62,7 @@ struct ChartTests {
             #expect(svg.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"))
         }
         #expect(outputs[0].contains("class=\"bar series----script-\""))
-        #expect(Chart.escape("a\u{0}b\u{7}c\nd") == "abc d")
+        #expect(SVGText.escape("a\u{0}b\u{7}c\nd") == "abc d")
     }
 
     @Test func noNaNOrInfinityForEmptyZeroOrInvalidData() {

@@ -1,5 +1,5 @@
 """Fixtures of the browser suite: one `solar serve` for the whole session (fresh SQLite
-database, staff made by the CLI, PUBLIC_ORIGIN = the exact URL the browser opens), one
+database, staff made by the CLI, no PUBLIC_ORIGIN, as `make run`), one
 headless Chromium per test, and an attacker's site on other origins for the forgery checks.
 
 Debian's chromium and chromedriver (`make test-deps`); override with CHROMIUM_BIN and
@@ -63,13 +63,14 @@ def create_staff(binary: Path, tmp: Path, env: dict, key: str, role: str) -> Cre
 
 @pytest.fixture(scope="session")
 def web(solar_bin, tmp_root) -> Server:
-    """The server the browser talks to, on http://127.0.0.1:PORT, which is also its PUBLIC_ORIGIN.
+    """The server the browser talks to, on http://127.0.0.1:PORT, started as `make run` starts it:
+    development, no PUBLIC_ORIGIN, so its own origins follow the port (127.0.0.1 and localhost).
     The dispatch sweep runs every second, so an accepted quote reaches installers at once."""
     tmp = tmp_root / "browser"
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
-    env = base_env(tmp, PORT=str(port), PUBLIC_ORIGIN=origin, DISPATCH_SWEEP_SECONDS="1")
+    env = base_env(tmp, PORT=str(port), ENVIRONMENT="development", DISPATCH_SWEEP_SECONDS="1")
     credentials = {key: create_staff(solar_bin, tmp, env, key, role) for key, role in STAFF.items()}
     running = Running(solar_bin, tmp, env, port)
     running.wait_ready()

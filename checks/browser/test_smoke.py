@@ -89,3 +89,16 @@ def test_customer_pages_fit_a_phone(driver, web):
         go(driver, web.base_url, path, shot=shot)
         no_template_leak(driver)
         no_horizontal_scroll(driver)
+
+
+def test_site_works_as_localhost(driver, web):
+    """In development the site is the same site whether opened as 127.0.0.1 or localhost: a
+    signup posted from http://localhost:PORT is accepted and signs the user in."""
+    local = web.base_url.replace("127.0.0.1", "localhost")
+    go(driver, local, "/signup")
+    f = form(driver, "/signup")
+    email = f"{unique('local')}@example.com"
+    fill(f, name="Lola Localhost", email=email, phone=unique_phone(), password="a long sunny rooftop walk")
+    submit(driver, f)
+    visit_ok(driver)
+    assert path_of(driver) == "/dashboard", f"signup from localhost ended on {driver.current_url}: {body_text(driver)[:300]}"

@@ -75,6 +75,18 @@ struct AccountSecurityService: Sendable {
         }
     }
 
+    /// Step-up inside one request (the web forms that ask for the password again): verifies
+    /// the password and code, then returns the caller with the session as now stored, so the
+    /// recent-authentication check that follows sees the new time.
+    func stepUp(password: String, totpCode: String?, context: AuthenticatedContext) async throws -> AuthenticatedContext {
+        try await reauthenticate(password: password, totpCode: totpCode, context: context)
+        let sessionID = context.session.id
+        guard let fresh = try await services.store.read({ db in try db.session(id: sessionID) }) else { throw ApiError.unauthorized }
+        var renewed = context
+        renewed.session = fresh
+        return renewed
+    }
+
     /// Starts an email change (recent authentication required): a code goes to the new address
     /// and nothing changes until it is confirmed. The answer is the same when the address is taken.
     func requestEmailChange(to rawEmail: String, context: AuthenticatedContext) async throws {

@@ -18,6 +18,7 @@ struct WebAccountRoutes {
     struct PasswordForm: Decodable, Sendable { var currentPassword: String; var newPassword: String }
 
     func endpoints(_ pages: RouterGroup<AuthenticatedContext>) {
+        stepUpEndpoints(pages)
         pages.page("account", .manageOwnSecurity) { _, caller in
             let account = try await controller.account(caller)
             let totp = try await services.store.read { db in try db.totp(accountID: account.id) }
@@ -46,6 +47,7 @@ struct WebAccountRoutes {
             let totp = try await services.store.read { db in try db.totp(accountID: account.id) }
             var values = web.frame(caller, account: account, title: "Two-factor authentication")
             values["enabled"] = totp?.confirmedAt != nil
+            values["canDisable"] = !account.role.isStaff
             values["required"] = account.role.isStaff && !caller.principal.secondFactor
             return try web.page("account/security", values)
         }

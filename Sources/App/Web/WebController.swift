@@ -71,11 +71,9 @@ struct WebController {
         WebOversightRoutes(controller: self).endpoints(pages)
     }
 
-    /// The signed-in caller's account (a deleted account is treated as signed out).
+    /// The signed-in caller's account, as the API's `/me` reads it.
     func account(_ caller: AuthenticatedContext) async throws -> Account {
-        let me = caller.principal.accountID
-        guard let account = try await services.store.read({ db in try db.account(id: me) }) else { throw ApiError.unauthorized }
-        return account
+        try await AccountSecurityService(services: services).account(caller)
     }
 
     /// The stylesheet and images under content-hashed names, cacheable for a year; the favicon

@@ -64,17 +64,13 @@ struct WebOversightRoutes {
         pages.form("admin/accounts/:id/role", .changeRole, RoleForm.self) { form, _, caller in
             guard let role = Role(rawValue: form.role) else { throw ApiError.malformedBody }
             let security = AccountSecurityService(services: services)
+            let renewed: AuthenticatedContext
             do {
-                try await security.reauthenticate(password: form.password, totpCode: form.totpCode.flatMap { $0.isEmpty ? nil : $0 }, context: caller)
+                renewed = try await security.stepUp(password: form.password, totpCode: form.totpCode.flatMap { $0.isEmpty ? nil : $0 }, context: caller)
             } catch let error as ApiError where error.status == .unauthorized || error.status == .tooManyRequests {
                 return try await accountsPage(caller, form: ["role": Role.support.rawValue], errors: [:],
                                               message: "Your password or code was not accepted; the role was not changed.", status: error.status)
             }
-            // The step-up above renewed this session's authentication time in the database.
-            var renewed = caller
-            let sessionID = caller.session.id
-            guard let fresh = try await services.store.read({ db in try db.session(id: sessionID) }) else { throw ApiError.unauthorized }
-            renewed.session = fresh
             try await security.changeRole(of: try caller.uuid("id"), to: role, context: renewed)
             return try await accountsPage(caller, form: ["role": Role.support.rawValue], errors: [:], notice: "The role was changed to \(role.rawValue).", status: .ok)
         }
