@@ -78,6 +78,10 @@ public protocol StoreAccess {
     func peekOneTimeTokenAccount(hash: String, purpose: OneTimePurpose, now: Date) throws -> UUID?
     /// Consumes an unused, unexpired token; returns its account, or nil.
     func useOneTimeToken(hash: String, purpose: OneTimePurpose, now: Date) throws -> UUID?
+    /// Spends every unused token of `purpose` for the account (after a reset or a password
+    /// change, no older reset code may work again). Returns how many were spent.
+    @discardableResult
+    func spendOneTimeTokens(accountID: UUID, purpose: OneTimePurpose, now: Date) throws -> Int
     func insertEmailChange(id: UUID, accountID: UUID, newEmailCiphertext: String, tokenHash: String, createdAt: Date, expiresAt: Date) throws
     /// Consumes an unused, unexpired email-change token of `accountID`; returns the request id and encrypted new address.
     func useEmailChange(hash: String, accountID: UUID, now: Date) throws -> (id: UUID, newEmailCiphertext: String)?

@@ -225,6 +225,35 @@ struct IdentityTests {
         }
     }
 
+    @Test("a reset, or a password change, spends every older reset code of the account")
+    func olderResetCodesDie() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            let session = try await client.customer("twice@example.com")
+            func code() async throws -> String {
+                #expect(try await client.call(.post, "/api/v1/auth/password-reset", json: #"{"email":"twice@example.com"}"#).status == .accepted)
+                let body = try #require(try await harness.mail().last { $0.to == "twice@example.com" && $0.subject.contains("Reset") }?.body)
+                return try #require(body.split(separator: "\n").first { $0.contains("reset code is:") }?.split(separator: " ").last.map(String.init))
+            }
+            func confirm(_ token: String, _ password: String) async throws -> HTTPResponse.Status {
+                try await client.call(.post, "/api/v1/auth/password-reset/confirm", json: #"{"token":"\#(token)","newPassword":"\#(password)"}"#).status
+            }
+            let first = try await code(), second = try await code()
+            #expect(first != second)
+            #expect(try await confirm(second, "the second sunny passphrase") == .noContent)
+            #expect(try await confirm(first, "the first sunny passphrase") == .badRequest, "the older code died with the reset")
+
+            // A code mailed before a password change cannot undo the change.
+            let third = try await code()
+            let fresh = try await client.login("twice@example.com", "the second sunny passphrase")
+            _ = session
+            let change = #"{"currentPassword":"the second sunny passphrase","newPassword":"the third sunny passphrase"}"#
+            #expect(try await client.call(.post, "/api/v1/me/password", token: fresh, json: change).status == .noContent)
+            #expect(try await confirm(third, "an attacker's sunny passphrase") == .badRequest)
+            #expect(try await client.call(.post, "/api/v1/auth/login", json: loginBody("twice@example.com", "the third sunny passphrase")).status == .ok)
+        }
+    }
+
     @Test("a reset does not bypass MFA")
     func resetKeepsMFA() async throws {
         let harness = try await TestHarness.make()

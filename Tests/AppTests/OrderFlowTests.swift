@@ -148,24 +148,45 @@ struct InstallerAccessTests {
         let harness = try await TestHarness.make(config: { $0.installerAccessDaysAfterCompletion = 7 }, now: { clock.now })
         let installer = try await harness.account(.installer)
         try await harness.app.test(.router) { client in
+            // The installer's web dashboard, through a fresh web login at the current time.
+            func webJobs() async throws -> String {
+                let cookie = try await WebStaffTests.session(client, installer.email)
+                return try await client.call(.get, "/dashboard", headers: cookie).text
+            }
             let token = try await client.login(installer.email)
-            let (_, id, offer) = try await client.dispatchedOrder(installerToken: token)
+            let (customer, id, offer) = try await client.dispatchedOrder(installerToken: token)
             let offers = try await client.call(.get, "/api/v1/installer/offers", token: token)
             #expect(!offers.text.contains("Calle Mayor") && !offers.text.contains("+34600123456"))
+            #expect(!(try await webJobs()).contains("Calle Mayor"), "an offer on the web shows the area only")
             let held = try await client.call(.post, "/api/v1/installer/offers/\(offer)/accept", token: token).object()
             #expect((held["address"] as? [String: Any])?["line1"] as? String == "Calle Mayor 1")
             #expect(held["customerFirstName"] as? String == "Carla")
             #expect(held["customerPhone"] as? String == "+34600123456")
+            #expect(try await webJobs().contains("Calle Mayor 1"), "scheduled: the web shows the site")
             _ = try await client.call(.post, "/api/v1/installer/jobs/\(id)/status", token: token, json: #"{"status":"in_progress"}"#)
+            #expect(try await webJobs().contains("Calle Mayor 1"), "in progress: the web shows the site")
             _ = try await client.call(.post, "/api/v1/installer/jobs/\(id)/status", token: token, json: #"{"status":"completed"}"#)
             clock.advance(by: 6 * 86_400)
             let token2 = try await client.login(installer.email)
             #expect(try await client.call(.get, "/api/v1/installer/jobs", token: token2).text.contains("Calle Mayor"))
+            #expect(try await webJobs().contains("Calle Mayor 1"), "completed, inside the window: the web shows the site")
             clock.advance(by: 2 * 86_400)
             let token3 = try await client.login(installer.email)
             let later = try await client.call(.get, "/api/v1/installer/jobs", token: token3)
             #expect(later.status == .ok)
             #expect(!later.text.contains("Calle Mayor") && !later.text.contains("+34600123456") && !later.text.contains("Carla"))
+            #expect(later.text.contains("Madrid"))
+            let web = try await webJobs()
+            #expect(!web.contains("Calle Mayor") && !web.contains("+34600123456") && !web.contains("Carla"), "past the window: hidden on the web too")
+
+            // A job cancelled after the installer took it: hidden on both surfaces.
+            _ = customer
+            let (other, second, secondOffer) = try await client.dispatchedOrder(installerToken: token3)
+            _ = try await client.call(.post, "/api/v1/installer/offers/\(secondOffer)/accept", token: token3)
+            #expect(try await client.call(.post, "/api/v1/orders/\(second)/cancel", token: other).status == .ok)
+            let jobs = try await client.call(.get, "/api/v1/installer/jobs", token: token3)
+            #expect(!jobs.text.contains("Calle Mayor"))
+            #expect(!(try await webJobs()).contains("Calle Mayor"), "cancelled: hidden on the web too")
             #expect(later.text.contains("Madrid"))
         }
     }

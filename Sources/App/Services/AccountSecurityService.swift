@@ -70,6 +70,8 @@ struct AccountSecurityService: Sendable {
         let keep = context.session.id
         try await services.store.write { db in
             try db.updatePassword(accountID: account.id, hash: hash)
+            // A reset code mailed before the change must not undo it.
+            try db.spendOneTimeTokens(accountID: account.id, purpose: .resetPassword, now: now)
             let revoked = try db.revokeSessions(accountID: account.id, keeping: keep, at: now)
             try db.appendAudit(audit.event("auth.password_change", at: now, target: ("account", account.id), detail: "other sessions revoked: \(revoked)"))
         }

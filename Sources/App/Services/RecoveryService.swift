@@ -79,6 +79,8 @@ struct RecoveryService: Sendable {
         let newHash = try await services.hasher.hash(newPassword)
         let changed = try await services.store.write { db -> Bool in
             guard try db.useOneTimeToken(hash: hash, purpose: .resetPassword, now: now) == account.id else { return false }
+            // Codes from earlier reset emails die with this one.
+            try db.spendOneTimeTokens(accountID: account.id, purpose: .resetPassword, now: now)
             try db.updatePassword(accountID: account.id, hash: newHash)
             try db.revokeSessions(accountID: account.id, keeping: nil, at: now)
             try db.appendAudit(audit.event("auth.password_reset", at: now, target: ("account", account.id), actor: nil))

@@ -131,6 +131,13 @@ extension SQLAccess {
         return try conn.query("SELECT account_id FROM one_time_tokens WHERE token_hash = ?", [.text(hash)]).first.map { try $0.uuid("account_id") }
     }
 
+    func spendOneTimeTokens(accountID: UUID, purpose: OneTimePurpose, now: Date) throws -> Int {
+        try conn.execute(
+            "UPDATE one_time_tokens SET used_at = ? WHERE account_id = ? AND purpose = ? AND used_at IS NULL",
+            [.date(now), .uuid(accountID), .text(purpose.rawValue)]
+        )
+    }
+
     func insertEmailChange(id: UUID, accountID: UUID, newEmailCiphertext: String, tokenHash: String, createdAt: Date, expiresAt: Date) throws {
         try conn.execute(
             """
