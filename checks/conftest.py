@@ -98,6 +98,8 @@ def base_env(tmp: Path, **extra: str) -> dict:
         ENVIRONMENT="test",
         CORS_ALLOWED_ORIGINS=CORS_ORIGIN,
         PASSWORD_HASH_THREADS="2",
+        # No outbound network here: production's default breached-password check stays off in the checks.
+        PWNED_PASSWORDS="off",
         # Every check comes from 127.0.0.1: the per-address limit is tested on its own server.
         LOGIN_MAX_FAILURES_PER_ADDRESS="100000",
         MAIL_DIRECTORY=str(tmp / "mail"),

@@ -15,6 +15,13 @@ final class MySQLConnection: SQLConnection {
     private(set) var lastErrorCode: UInt32 = 0
     var lastUsed = ContinuousClock.now
 
+    /// Whether the client would honour a server's request for a local file (`LOAD DATA LOCAL`).
+    var allowsLocalInfile: Bool {
+        var value: UInt32 = 1
+        mysql_get_option(mysql, MYSQL_OPT_LOCAL_INFILE, &value)
+        return value != 0
+    }
+
     private static let libraryReady: Bool = mysql_server_init(0, nil, nil) == 0
 
     init(options: MySQLOptions, password: String?) throws(StorageError) {
@@ -25,6 +32,9 @@ final class MySQLConnection: SQLConnection {
         mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &ioTimeout)
         mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &ioTimeout)
         _ = "utf8mb4".withCString { mysql_options(handle, MYSQL_SET_CHARSET_NAME, $0) }
+        // No LOAD DATA LOCAL: a hostile or impersonated server could otherwise ask for client files.
+        var localInfile: UInt32 = 0
+        mysql_options(handle, MYSQL_OPT_LOCAL_INFILE, &localInfile)
         var yes: my_bool = 1
         var no: my_bool = 0
         switch options.tls {

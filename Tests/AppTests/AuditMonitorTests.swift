@@ -32,3 +32,30 @@ struct AuditMonitorTests {
         #expect(harness.logs.lines.contains { $0.contains("audit chain broken") && $0.contains("\"critical\"") })
     }
 }
+
+@Suite("Failures that must not vanish")
+struct SilentFailureTests {
+    @Test("a denial whose audit write fails still answers 403, and is logged at error level and counted", .enabled(if: TestDatabase.selected == .sqlite))
+    func deniedWithoutAudit() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            let customer = try await client.customer()
+            // The audit table is gone (a broken database): every audit append now fails.
+            try await harness.database.withConnection { conn in try conn.execute("ALTER TABLE audit_events RENAME TO audit_events_gone", []) }
+            let denied = try await client.call(.get, "/api/v1/staff/customers?query=someone", token: customer)
+            #expect(denied.status == .forbidden)
+            #expect(!denied.text.contains("audit_events"))
+            #expect(harness.logs.lines.contains { $0.contains("audit write for an access denial failed") && $0.contains("\"level\":\"error\"") })
+            #expect(harness.services.metrics.exposition().contains(#"solar_internal_failures_total{operation="denial_audit"} 1"#))
+        }
+    }
+
+    @Test("an outbox whose database read fails logs the error and counts it", .enabled(if: TestDatabase.selected == .sqlite))
+    func outboxReadFailure() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.database.withConnection { conn in try conn.execute("ALTER TABLE outbox_emails RENAME TO outbox_emails_gone", []) }
+        #expect(await OutboxDispatcher(services: harness.services).deliverPending() == 0)
+        #expect(harness.logs.lines.contains { $0.contains("outbox database operation failed") && $0.contains("outbox_read") })
+        #expect(harness.services.metrics.exposition().contains(#"solar_internal_failures_total{operation="outbox_read"} 1"#))
+    }
+}

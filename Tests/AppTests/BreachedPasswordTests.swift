@@ -52,4 +52,12 @@ struct BreachedPasswordTests {
         }
         #expect(try await Self.exists(open, "open@example.com"))
     }
+
+    @Test("fail-open with the service down still refuses what the shipped common-password list holds")
+    func shippedListWhenDown() async throws {
+        let open = try await TestHarness.make(breached: BreachedPasswords(mode: .failOpen) { _ in throw Down() })
+        let rules = PasswordRules(services: open.services)
+        await #expect(throws: ApiError.self) { try await rules.check("password123456", email: "x@example.com", field: "password") }
+        try await rules.check("a quiet sunny balcony garden", email: "x@example.com", field: "password")
+    }
 }

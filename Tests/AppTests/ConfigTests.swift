@@ -30,6 +30,15 @@ struct ConfigTests {
         #expect(config.environment == .production && !config.autoMigrate)
     }
 
+    @Test("the breached-password check is on by default in production (fail-open), off by default elsewhere")
+    func breachedDefault() throws {
+        #expect(try AppConfig.fromEnvironment(Self.secureProduction).pwnedPasswords == "fail-open")
+        #expect(try AppConfig.fromEnvironment([:]).pwnedPasswords == "off")
+        var closed = Self.secureProduction
+        closed["PWNED_PASSWORDS"] = "fail-closed"
+        #expect(try AppConfig.fromEnvironment(closed).pwnedPasswords == "fail-closed")
+    }
+
     @Test("production refuses insecure settings", arguments: [
         ["PUBLIC_ORIGIN": "http://app.solardispatch.example"],
         ["CORS_ALLOWED_ORIGINS": "http://partner.example"],

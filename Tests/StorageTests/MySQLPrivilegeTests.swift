@@ -1,6 +1,6 @@
 import Domain
 import Foundation
-import MySQLStorage
+@testable import MySQLStorage
 import Storage
 import StorageTesting
 import Testing
@@ -65,5 +65,12 @@ struct MySQLPrivilegeTests {
         }
         #expect(ContinuousClock.now - start < .seconds(5))
         try await closed.shutdown()
+    }
+
+    @Test("the client refuses LOAD DATA LOCAL: MYSQL_OPT_LOCAL_INFILE is off on every connection")
+    func noLocalInfile() async throws {
+        let (app, _, _, _) = try await TestDatabase.makeMySQL()
+        let allows = try await app.transaction(readOnly: true) { conn in try #require(conn as? MySQLConnection).allowsLocalInfile }
+        #expect(!allows)
     }
 }

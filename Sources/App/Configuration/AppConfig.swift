@@ -52,7 +52,7 @@ public struct AppConfig: Sendable {
     public var auditKey: String?
     /// `BLIND_INDEX_KEY` / `BLIND_INDEX_KEY_FILE`: base64 key (32+ bytes) of the email and phone blind indexes.
     public var blindIndexKey: String?
-    /// `PWNED_PASSWORDS`: off, fail-open or fail-closed.
+    /// `PWNED_PASSWORDS`: off, fail-open or fail-closed (production default: fail-open).
     public var pwnedPasswords = "off"
     public var pwnedPasswordsURL = "https://api.pwnedpasswords.com/range/"
     /// Outgoing mail is written as files to this spool folder (a local mail sink in development;
@@ -103,7 +103,9 @@ public struct AppConfig: Sendable {
         c.encryptionKeys = try secret(env, "ENCRYPTION_KEYS")
         c.auditKey = try secret(env, "AUDIT_KEY")
         c.blindIndexKey = try secret(env, "BLIND_INDEX_KEY")
-        c.pwnedPasswords = env["PWNED_PASSWORDS"] ?? c.pwnedPasswords
+        // On by default in production (fail-open: the shipped common-password list still applies
+        // when the service cannot be reached); off by default elsewhere.
+        c.pwnedPasswords = env["PWNED_PASSWORDS"] ?? (c.environment == .production ? "fail-open" : c.pwnedPasswords)
         c.pwnedPasswordsURL = env["PWNED_PASSWORDS_URL"] ?? c.pwnedPasswordsURL
         c.mailDirectory = env["MAIL_DIRECTORY"] ?? c.mailDirectory
         c.loginThrottle.accountThreshold = try int(env, "LOGIN_MAX_FAILURES_PER_ACCOUNT", c.loginThrottle.accountThreshold, 3...100)

@@ -25,7 +25,13 @@ public struct OutboxDispatcher: Service {
     /// Sends what is pending; returns how many were sent.
     @discardableResult
     public func deliverPending() async -> Int {
-        guard let pending = try? await services.store.read({ db in try db.pendingEmails(limit: 20) }) else { return 0 }
+        let pending: [OutboxEmail]
+        do {
+            pending = try await services.store.read { db in try db.pendingEmails(limit: 20) }
+        } catch {
+            failed("outbox_read", error)
+            return 0
+        }
         var sent = 0
         for email in pending {
             do {
@@ -36,10 +42,22 @@ public struct OutboxDispatcher: Service {
                 sent += 1
             } catch {
                 services.logger.warning("outbox delivery failed", metadata: ["outbox_id": .string(email.id.uuidString.lowercased())])
-                _ = try? await services.store.write { db in try db.markEmailAttempt(id: email.id) }
+                do {
+                    try await services.store.write { db in try db.markEmailAttempt(id: email.id) }
+                } catch {
+                    failed("outbox_attempt", error)
+                }
             }
         }
         return sent
+    }
+
+    /// Logs (by error type: no address or code) and counts a database failure of the outbox.
+    func failed(_ operation: String, _ error: any Error) {
+        services.logger.error("outbox database operation failed", metadata: [
+            "operation": .string(operation), "error_type": .string(String(reflecting: type(of: error))),
+        ])
+        services.metrics.internalFailure(operation)
     }
 
     func render(_ email: OutboxEmail) throws -> EmailMessage {

@@ -27,6 +27,9 @@ public struct SecurityMetrics: Sendable {
     func piiReveal(staffID: UUID) { count("solar_pii_reveals_total", [("staff_id", staffID.uuidString.lowercased())]) }
     func breakGlassGranted() { count("solar_break_glass_grants_total") }
     func refreshTokenReuse() { count("solar_refresh_token_reuse_total") }
+    /// A failure that cannot change the answer but must not vanish: the audit write of an
+    /// access denial, outbox bookkeeping. Logged at error level where it happens.
+    func internalFailure(_ operation: String) { count("solar_internal_failures_total", [("operation", operation)]) }
 
     /// Offers made by the dispatch sweep after earlier ones expired unanswered.
     func dispatchReoffers(_ n: Int) { Counter(label: "solar_dispatch_reoffers_total", factory: factory).increment(by: n) }

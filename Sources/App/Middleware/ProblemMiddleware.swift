@@ -63,7 +63,13 @@ struct ProblemMiddleware: RouterMiddleware {
             var stamped = denied.event
             stamped.occurredAt = services.now()
             let event = stamped
-            try? await services.store.write { db in try db.appendAudit(event) }
+            do {
+                try await services.store.write { db in try db.appendAudit(event) }
+            } catch {
+                // The denial still answers 403/404; its missing audit record must not go unseen.
+                context.logger.error("audit write for an access denial failed", metadata: ["error_type": .string(String(reflecting: type(of: error)))])
+                services.metrics.internalFailure("denial_audit")
+            }
             services.metrics.authorizationDenied(denied.decision == .notFound ? "not_found" : denied.decision == .mfaEnrollmentRequired ? "mfa_required" : "forbidden")
             context.logger.notice("authorization denied", metadata: ["action": .string(event.detail ?? "")])
             switch denied.decision {

@@ -12,7 +12,8 @@ extension SQLStore {
         let stale: @Sendable (String) -> String = { column in "(\(column) IS NULL OR SUBSTR(\(column), 1, ?) <> ?)" }
         let staleBinds: [SQLValue] = [.int(Int64(prefix.count)), .text(prefix)]
         return try await write { access in
-            guard let db = access as? SQLAccess else { return [:] }
+            // Anything else would re-encrypt nothing and report success: refuse instead.
+            guard let db = access as? SQLAccess else { throw StorageError.failure("key rotation needs the SQL store's own access") }
             var counts: [String: Int] = [:]
 
             let accounts = try db.conn.query("SELECT \(SQLAccess.accountColumns) FROM accounts WHERE \(stale("pii_ciphertext")) LIMIT ?",
