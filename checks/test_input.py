@@ -40,6 +40,14 @@ def test_100_kib_chunked_body_without_length_is_413(server):
     assert_problem(server.post("/api/v1/auth/signup", data=chunks(), headers=JSON), 413)
 
 
+def test_header_section_over_16_kib_is_431(server):
+    """A 64 KiB header (and a 17 KiB one) is refused with 431 and a generic problem; 8 KiB passes."""
+    for size in (64 * 1024, 17 * 1024):
+        r = server.get("/api/v1/orders", headers={"X-Padding": "a" * size})
+        assert_problem(r, 431)
+    assert server.get("/health/live", headers={"X-Padding": "a" * 8 * 1024}).status_code == 200
+
+
 def test_body_just_under_the_limit_is_read(server):
     # 60 KiB of valid JSON is accepted for parsing (and then refused as invalid input, not 413).
     body = json.dumps({"email": "a" * (60 * 1024), "password": "x"}).encode()

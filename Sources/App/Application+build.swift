@@ -101,6 +101,7 @@ public func buildRouter(services: AppServices) throws -> Router<AppRequestContex
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware(hsts: true))
     router.add(middleware: ProblemMiddleware(services: services, web: web))
+    router.add(middleware: HeaderLimitMiddleware())
     router.add(middleware: AllowListCORSMiddleware(allowed: Set(services.config.corsAllowedOrigins)))
     router.add(middleware: BodyLimitMiddleware())
     router.add(middleware: WebOriginMiddleware(web: web))

@@ -43,6 +43,8 @@ public struct ApiError: HTTPResponseError, Sendable {
     public static let notFound = ApiError(.notFound, "not-found", "The resource does not exist.")
     public static let conflict = ApiError(.conflict, "conflict", "The request conflicts with the current state of the resource.")
     public static let invalidTransition = ApiError(.conflict, "invalid-transition", "The order cannot make this change in its current state.")
+    public static let headersTooLarge = ApiError(.init(code: 431, reasonPhrase: "Request Header Fields Too Large"), "headers-too-large",
+                                                 "The request headers are too large.")
     public static let tooLarge = ApiError(.contentTooLarge, "payload-too-large", "The request body is too large.")
     public static let unavailable = ApiError(.serviceUnavailable, "unavailable", "The service is temporarily unavailable. Try again later.", headers: [.retryAfter: "5"])
     public static let internalError = ApiError(.internalServerError, "internal", "An unexpected error occurred.")
