@@ -67,7 +67,12 @@ public protocol StoreAccess {
 
     // Throttling
     func throttle(key: String) throws -> ThrottleRecord?
-    func saveThrottle(_ record: ThrottleRecord) throws
+    /// Counts one more failure for each key, atomically even under concurrent failures: the
+    /// count restarts at 1 when the key's last failure is not after `windowStart`. Returns the
+    /// counts now stored. Call it before any other read of the transaction (see the SQL store).
+    func countThrottleFailures(keys: [String], now: Date, windowStart: Date) throws -> [String: Int]
+    /// Sets (or, with nil, clears) the lock of a key.
+    func setThrottleLock(key: String, until: Date?) throws
     func clearThrottle(key: String) throws
 
     // Account recovery

@@ -121,10 +121,11 @@ struct AuthService: Sendable {
         let actor = account.map { Principal(accountID: $0.id, role: $0.role) }
         try await services.store.write { db in
             var locked = false
+            let counts = try db.countThrottleFailures(keys: keys, now: now, windowStart: now.addingTimeInterval(-LoginThrottle.window))
             for key in keys {
-                let next = throttle.afterFailure(try db.throttle(key: key), key: key, now: now)
-                try db.saveThrottle(next)
-                locked = locked || next.lockedUntil != nil
+                let until = throttle.lockedUntil(failures: counts[key] ?? 1, key: key, now: now)
+                try db.setThrottleLock(key: key, until: until)
+                locked = locked || until != nil
             }
             try db.appendAudit(audit.event("auth.login", at: now, target: account.map { ("account", $0.id) }, outcome: .failure, actor: actor, detail: detail))
             if locked {

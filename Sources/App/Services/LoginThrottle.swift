@@ -35,16 +35,11 @@ struct LoginThrottle: Sendable {
         return until.map { Int(($0.timeIntervalSince(now)).rounded(.up)) }
     }
 
-    /// The record after one more failure at `now`.
-    func afterFailure(_ record: ThrottleRecord?, key: String, now: Date) -> ThrottleRecord {
-        let recent = record.map { now.timeIntervalSince($0.lastFailureAt) < Self.window } ?? false
-        let failures = recent ? (record?.failures ?? 0) + 1 : 1
+    /// The lock that `failures` recent failures of `key` earn at `now`, or nil below the threshold.
+    func lockedUntil(failures: Int, key: String, now: Date) -> Date? {
         let threshold = threshold(for: key)
-        var lockedUntil: Date?
-        if failures >= threshold {
-            let doublings = min(failures - threshold, 10)
-            lockedUntil = now.addingTimeInterval(min(Self.maxLock, Self.baseLock * Double(1 << doublings)))
-        }
-        return ThrottleRecord(key: key, failures: failures, lockedUntil: lockedUntil, lastFailureAt: now)
+        guard failures >= threshold else { return nil }
+        let doublings = min(failures - threshold, 10)
+        return now.addingTimeInterval(min(Self.maxLock, Self.baseLock * Double(1 << doublings)))
     }
 }

@@ -81,17 +81,41 @@ extension SQLAccess {
             }
     }
 
-    func saveThrottle(_ r: ThrottleRecord) throws {
-        let updated = try conn.execute(
-            "UPDATE login_throttle SET failures = ?, locked_until = ?, last_failure_at = ? WHERE throttle_key = ?",
-            [.int(Int64(r.failures)), .date(r.lockedUntil), .date(r.lastFailureAt), .text(r.key)]
-        )
-        if updated == 0 {
-            try conn.execute(
-                "INSERT INTO login_throttle (throttle_key, failures, locked_until, last_failure_at) VALUES (?, ?, ?, ?)",
-                [.text(r.key), .int(Int64(r.failures)), .date(r.lockedUntil), .date(r.lastFailureAt)]
-            )
+    func countThrottleFailures(keys: [String], now: Date, windowStart: Date) throws -> [String: Int] {
+        // Increment in SQL, so concurrent failures are never lost: the UPDATE works on the
+        // newest row version and holds its lock to the end of the transaction. A missing row is
+        // inserted; if another transaction inserted it first, the duplicate key sends us back
+        // to the UPDATE (which then waits for that transaction).
+        for key in keys {
+            if try increment(key, now: now, windowStart: windowStart) { continue }
+            do {
+                try conn.execute("INSERT INTO login_throttle (throttle_key, failures, locked_until, last_failure_at) VALUES (?, 1, NULL, ?)",
+                                 [.text(key), .date(now)])
+            } catch StorageError.conflict {
+                guard try increment(key, now: now, windowStart: windowStart) else { throw StorageError.conflict }
+            }
         }
+        // Read back only now: every row is locked by us, so the first read of the transaction
+        // (InnoDB takes its snapshot there) sees the newest counts.
+        var counts: [String: Int] = [:]
+        for key in keys {
+            counts[key] = try conn.query("SELECT failures FROM login_throttle WHERE throttle_key = ?", [.text(key)]).first.map { Int(try $0.int("failures")) }
+        }
+        return counts
+    }
+
+    private func increment(_ key: String, now: Date, windowStart: Date) throws -> Bool {
+        try conn.execute(
+            """
+            UPDATE login_throttle SET failures = CASE WHEN last_failure_at > ? THEN failures + 1 ELSE 1 END, last_failure_at = ?
+            WHERE throttle_key = ?
+            """,
+            [.date(windowStart), .date(now), .text(key)]
+        ) == 1
+    }
+
+    func setThrottleLock(key: String, until: Date?) throws {
+        try conn.execute("UPDATE login_throttle SET locked_until = ? WHERE throttle_key = ?", [.date(until), .text(key)])
     }
 
     func clearThrottle(key: String) throws {
