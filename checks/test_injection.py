@@ -1,4 +1,5 @@
-"""Injection probes: SQL metacharacters and LIKE wildcards are data, never code."""
+"""Injection probes: SQL metacharacters are data, never code. Search and login look up the exact
+value through a keyed hash (no LIKE query exists), so wildcard characters are plain data too."""
 
 import pytest
 

@@ -9,6 +9,8 @@ public import Storage
 public final class SQLiteDatabase: SQLDatabase {
     private let pool: NIOThreadPool
     private let connection: ConnectionBox
+    /// The database file.
+    public let path: String
 
     /// Opens (creating if needed) the database at `path`; its folder is created with mode 0700.
     public init(path: String) throws {
@@ -18,9 +20,11 @@ public final class SQLiteDatabase: SQLDatabase {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         let isNew = !FileManager.default.fileExists(atPath: path)
+        self.path = path
         connection = ConnectionBox(try SQLiteConnection(path: path))
         if isNew {
-            try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+            // Customer data: readable by this user only. A failure here stops the start.
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         }
         pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()

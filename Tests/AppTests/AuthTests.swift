@@ -4,7 +4,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Security
 import Storage
+import SQLiteStorage
+import StorageTesting
 import Testing
 
 @Suite("Signup, login, logout, audit and logs")
@@ -18,6 +21,38 @@ struct AuthTests {
         let account = try #require(try await harness.services.store.read { db in try db.account(email: "hash@example.com") })
         #expect(account.passwordHash.hasPrefix("$argon2id$v=19$"))
         #expect(!account.passwordHash.contains("correct horse battery"))
+    }
+
+    @Test("the database holds only the SHA-256 of the tokens the server issued, never the tokens")
+    func issuedTokensStoredHashed() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            _ = try await client.customer("hashed.tokens@example.com")
+            let login = try await client.call(.post, "/api/v1/auth/login", json: #"{"email":"hashed.tokens@example.com","password":"correct horse battery"}"#).object()
+            let access = try #require(login["accessToken"] as? String), refresh = try #require(login["refreshToken"] as? String)
+            let web = try await client.call(.post, "/login", json: "email=hashed.tokens%40example.com&password=correct+horse+battery",
+                                             headers: [.contentType: "application/x-www-form-urlencoded"])
+            let cookie = try #require(web.headers[.setCookie]?.split(separator: ";").first?.split(separator: "=", maxSplits: 1).last.map(String.init))
+            for token in [access, refresh, cookie] {
+                let hash = OpaqueToken.storageHash(of: token)
+                let rows = try await harness.database.withConnection { conn in
+                    try conn.query("SELECT (SELECT COUNT(*) FROM sessions WHERE token_hash = ?) + (SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ?) AS n",
+                                   [.text(hash), .text(hash)])
+                }
+                #expect(try rows.first?.int("n") == 1, "the issued token's hash is stored")
+            }
+            // The raw database files (SQLite) contain none of the issued tokens.
+            if let sqlite = harness.database as? SQLiteDatabase {
+                let folder = URL(fileURLWithPath: sqlite.path).deletingLastPathComponent()
+                let name = URL(fileURLWithPath: sqlite.path).lastPathComponent
+                let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(name) }
+                #expect(!files.isEmpty)
+                for file in files {
+                    let bytes = try Data(contentsOf: folder.appendingPathComponent(file))
+                    for token in [access, refresh, cookie] { #expect(bytes.range(of: Data(token.utf8)) == nil, "\(file) holds an issued token") }
+                }
+            }
+        }
     }
 
     @Test("a wrong password and an unknown email get the same 401 answer")

@@ -40,6 +40,26 @@ struct PasswordHasherTests {
         #expect(try await !hasher.verify("anything at all", against: nil))
     }
 
+    @Test("an unknown account costs a full Argon2id verification (production parameters), like a known one")
+    func unknownAccountTakesAsLong() async throws {
+        let hasher = try PasswordHasher(threads: 1)
+        let stored = try await hasher.hash("the real sunny passphrase")
+        func median(_ work: () async throws -> Bool) async throws -> Duration {
+            var times: [Duration] = []
+            for _ in 0..<5 {
+                let start = ContinuousClock.now
+                _ = try await work()
+                times.append(ContinuousClock.now - start)
+            }
+            return times.sorted()[2]
+        }
+        let known = try await median { try await hasher.verify("a wrong passphrase", against: stored) }
+        let unknown = try await median { try await hasher.verify("a wrong passphrase", against: nil) }
+        // A shortcut for unknown accounts would be thousands of times faster; the margin is wide.
+        #expect(unknown > known / 3, "unknown \(unknown) vs known \(known)")
+        #expect(known > .milliseconds(2), "production parameters take real work: \(known)")
+    }
+
     @Test("long passwords are never truncated")
     func noTruncation() async throws {
         let hasher = try PasswordHasher(parameters: fast)
