@@ -84,12 +84,13 @@ FORBIDDEN = [
     ("engineer", "GET", "/api/v1/orders"),
     ("admin", "GET", "/api/v1/orders"),
     ("admin", "GET", "/api/v1/installer/offers"),
+    # Admins manage staff; customer data needs a break-glass grant, as for engineers.
+    ("admin", "GET", "/api/v1/staff/customers?query=ab"),
 ]
 
 # The same endpoints answer the right role, so a 403 above is the role check, not a dead route.
 ALLOWED = [
     ("support", "GET", "/api/v1/staff/customers?query=ab"),
-    ("admin", "GET", "/api/v1/staff/customers?query=ab"),
     ("sales", "GET", "/api/v1/staff/sales/summary"),
     ("engineer", "GET", "/api/v1/staff/audit-events"),
     ("admin", "GET", "/api/v1/staff/audit-events"),

@@ -91,6 +91,8 @@ struct AccessControlTests {
         (.engineer, .post, "/api/v1/admin/accounts", .forbidden),
         (.admin, .get, "/api/v1/staff/audit-events", .ok),
         (.admin, .get, "/api/v1/orders", .forbidden),
+        // Admins manage staff; customer data needs a break-glass grant, as for engineers.
+        (.admin, .get, "/api/v1/staff/customers?query=ab", .forbidden),
     ]
 
     @Test("wrong role answers 403; the right role gets through", arguments: matrix.indices)

@@ -103,6 +103,30 @@ struct StaffOversightTests {
         #expect(events.contains { $0.action == "security.break_glass.approve" && $0.outcome == .success && $0.actorID == colleague.id })
     }
 
+    @Test("admins have no standing access to customer data either: a grant approved by someone else opens it, audited")
+    func adminsUseBreakGlass() async throws {
+        let harness = try await TestHarness.make()
+        let admin = try await harness.account(.admin), engineer = try await harness.account(.engineer)
+        try await harness.app.test(.router) { client in
+            _ = try await client.customer("guarded@example.com")
+            let adminToken = try await client.login(admin.email)
+            let search = "/api/v1/staff/customers?query=guarded%40example.com"
+            #expect(try await client.call(.get, search, token: adminToken).status == .forbidden)
+            let request = try await client.call(.post, "/api/v1/staff/break-glass", token: adminToken,
+                                                json: #"{"reason":"customer escalated to management, need the record","durationMinutes":15}"#)
+            #expect(request.status == .created)
+            let grant = try #require(try request.object()["id"] as? String)
+            #expect(try await client.call(.post, "/api/v1/staff/break-glass/\(grant)/approve", token: adminToken).status == .forbidden)
+            let engineerToken = try await client.login(engineer.email)
+            #expect(try await client.call(.post, "/api/v1/staff/break-glass/\(grant)/approve", token: engineerToken).status == .ok)
+            let during = try await client.call(.get, search, token: adminToken)
+            #expect(during.status == .ok && during.text.contains("g***@example.com"))
+        }
+        let actions = try await harness.services.store.read { db in try db.auditEvents(limit: 100, offset: 0) }
+            .filter { $0.action == "security.break_glass.action" && $0.actorID == admin.id }
+        #expect(actions.count == 1, "the admin's request under the grant is audited")
+    }
+
     @Test("the staff review lists every staff account with MFA, last login, dormancy and open grants")
     func review() async throws {
         let clock = TestClock()

@@ -54,7 +54,7 @@ struct WebPortalTests {
         let pages = ["/staff/customers", "/staff/sales", "/staff/break-glass", "/staff/audit", "/admin/accounts", "/admin/review"]
         let allowed: [Role: Set<String>] = [
             .support: ["/staff/customers"], .sales: ["/staff/sales"], .engineer: ["/staff/break-glass", "/staff/audit"],
-            .admin: Set(pages), .customer: [], .installer: [],
+            .admin: Set(pages).subtracting(["/staff/customers"]), .customer: [], .installer: [],
         ]
         try await harness.app.test(.router) { client in
             for (role, open) in allowed {

@@ -28,6 +28,20 @@ struct AccessPolicyTests {
         #expect(AccessPolicy.allowedRoles(for: .createAccount) == [.admin])
     }
 
+    @Test("customer data is support's: admins and engineers reach it only with an approved break-glass grant")
+    func noStandingAdminAccess() {
+        for action in AccessPolicy.breakGlassActions {
+            #expect(AccessPolicy.allowedRoles(for: action) == [.support], "\(action)")
+            for role in [Role.admin, .engineer] {
+                #expect(AccessPolicy.decide(Principal(accountID: me, role: role, secondFactor: true), action) == .forbidden, "\(role) \(action)")
+                let granted = Principal(accountID: me, role: role, secondFactor: true, breakGlass: true)
+                #expect(AccessPolicy.decide(granted, action) == .allow, "\(role) \(action) under a grant")
+            }
+            #expect(AccessPolicy.decide(Principal(accountID: me, role: .sales, secondFactor: true, breakGlass: true), action) == .forbidden)
+        }
+        #expect(AccessPolicy.allowedRoles(for: .requestBreakGlass) == [.engineer, .admin])
+    }
+
     @Test("staff without a verified second factor may only look at themselves and enrol")
     func staffNeedMFA() {
         for role in Role.allCases where role.isStaff {

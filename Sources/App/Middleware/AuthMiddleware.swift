@@ -35,8 +35,8 @@ struct AuthMiddleware: RouterMiddleware {
         if let (session, account) = found {
             context.session = session
             let now = auth.services.now()
-            // Engineers have no standing access to customer data, only an approved, unexpired grant.
-            let breakGlass = account.role == .engineer && session.mfaVerified
+            // Engineers and admins have no standing access to customer data, only an approved, unexpired grant.
+            let breakGlass = account.role.usesBreakGlass && session.mfaVerified
                 ? try await auth.services.store.read({ db in try db.activeBreakGlass(engineerID: account.id, now: now) }) != nil : false
             context.principal = Principal(accountID: account.id, role: account.role, secondFactor: session.mfaVerified, breakGlass: breakGlass)
             context.logger[metadataKey: "account_id"] = .string(account.id.uuidString.lowercased())

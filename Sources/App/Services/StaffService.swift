@@ -110,12 +110,12 @@ struct StaffService: Sendable {
         }
     }
 
-    /// Runs `work` for `caller`; when the caller is an engineer holding break-glass access, the
+    /// Runs `work` for `caller`; when the caller is an engineer or admin holding break-glass access, the
     /// request and its outcome are audited as `security.break_glass.action`, refused or not.
     func auditingBreakGlass(
         _ caller: AuthenticatedContext, _ request: Request, _ work: () async throws -> Response
     ) async throws -> Response {
-        guard caller.principal.role == .engineer, caller.principal.breakGlass else { return try await work() }
+        guard caller.principal.role.usesBreakGlass, caller.principal.breakGlass else { return try await work() }
         let outcome: Result<Response, any Error>
         do { outcome = .success(try await work()) } catch { outcome = .failure(error) }
         let status = (try? outcome.get()).map { String($0.status.code) } ?? "refused"

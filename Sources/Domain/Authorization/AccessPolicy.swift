@@ -57,9 +57,11 @@ public enum AccessPolicy {
         case .readOwnAccount, .enrollMFA, .manageOwnSecurity: Set(Role.allCases)
         case .createOrder, .listOwnOrders, .readOwnOrder, .acceptQuote, .cancelOwnOrder: [.customer]
         case .manageInstallerProfile, .listOffers, .acceptOffer, .listJobs, .updateJobStatus: [.installer]
-        case .searchCustomers, .readCustomer, .readAnyOrder, .revealCustomerPII: [.support, .admin]
+        // Customer data is support's work. Engineers and admins reach it only through an
+        // approved, expiring break-glass grant (`breakGlassActions`).
+        case .searchCustomers, .readCustomer, .readAnyOrder, .revealCustomerPII: [.support]
         case .updateAnyOrder, .forceLogout, .lockAccount: [.support, .admin]
-        case .requestBreakGlass: [.engineer]
+        case .requestBreakGlass: [.engineer, .admin]
         case .approveBreakGlass: [.engineer, .admin]
         case .reviewStaff: [.admin]
         case .readSalesSummary: [.sales, .admin]
@@ -81,11 +83,11 @@ public enum AccessPolicy {
 
     /// The checks that do not depend on the target: the role, and for staff the second factor.
     /// Routes apply this before loading anything.
-    /// Customer-data actions an engineer may perform during an approved break-glass grant.
+    /// Customer-data actions an engineer or admin may perform during an approved break-glass grant.
     public static let breakGlassActions: Set<Action> = [.searchCustomers, .readCustomer, .readAnyOrder, .revealCustomerPII]
 
     public static func decideRole(_ principal: Principal, _ action: Action) -> Decision {
-        let elevated = principal.role == .engineer && principal.breakGlass && breakGlassActions.contains(action)
+        let elevated = principal.role.usesBreakGlass && principal.breakGlass && breakGlassActions.contains(action)
         guard allowedRoles(for: action).contains(principal.role) || elevated else { return .forbidden }
         // MFA is mandatory for staff: without a verified second factor they can only enrol.
         if principal.role.isStaff, !principal.secondFactor, !allowedWithoutSecondFactor.contains(action) {
@@ -105,4 +107,9 @@ public enum AccessPolicy {
         guard case .account(let owner?) = ownership, owner == principal.accountID else { return .notFound }
         return .allow
     }
+}
+
+extension Role {
+    /// Staff with no standing access to customer data, who may ask for a break-glass grant.
+    public var usesBreakGlass: Bool { self == .engineer || self == .admin }
 }
