@@ -152,6 +152,13 @@ struct WebTests {
         }
     }
 
+    @Test("a missing template is an error (a 500 page), never an empty 200")
+    func missingTemplate() throws {
+        let web = try WebSupport(config: AppConfig())
+        #expect(throws: WebPageError.self) { try web.page("no/such/page", [:]) }
+        #expect(try web.page("home", ["title": "t"]).status == .ok)
+    }
+
     @Test("templates print every value escaped, except the server-drawn SVGs")
     func templatesEscape() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
