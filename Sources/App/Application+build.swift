@@ -22,7 +22,8 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
     _ = try BundledGeocoder.shared.get()
     _ = try WebSupport.bundledAssets.get()
     let hasher = try PasswordHasher(threads: config.passwordHashThreads)
-    return AppServices(config: config, store: store, hasher: hasher, cipher: try loadKeyRing(config: config, logger: logger), logger: logger)
+    return AppServices(config: config, store: store, hasher: hasher, cipher: try loadKeyRing(config: config, logger: logger),
+                       blindIndex: try loadBlindIndex(config: config, logger: logger), logger: logger)
 }
 
 /// The blind-index key from `BLIND_INDEX_KEY[_FILE]` (development: a key file beside the database).

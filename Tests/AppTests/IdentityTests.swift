@@ -347,7 +347,7 @@ struct AddressThrottleTests {
             #expect(locked.status == .tooManyRequests)
         }
         // The account itself was never attacked: from another address it logs in.
-        let records = try await harness.services.store.read { db in try db.throttle(key: LoginThrottle.accountKey("real.user@example.com")) }
+        let records = try await harness.services.store.read { db in try db.throttle(key: LoginThrottle.accountKey("real.user@example.com", index: harness.services.blindIndex)) }
         #expect(records == nil)
     }
 }
@@ -406,5 +406,18 @@ struct SensitiveChangeTests {
         #expect(try await harness.services.store.read { db in try db.account(id: support.id) }?.role == .sales)
         let events = try await harness.services.store.read { db in try db.auditEvents(limit: 100, offset: 0) }
         #expect(events.contains { $0.action == "admin.role_change" && $0.detail == "support->sales" })
+    }
+}
+
+@Suite("Login throttle keys")
+struct ThrottleKeyTests {
+    @Test("the account key is a keyed HMAC of the email: another key gives another name, and no bare hash of the email appears")
+    func keyed() throws {
+        let one = try #require(BlindIndex(base64: BlindIndex.generateKey())), two = try #require(BlindIndex(base64: BlindIndex.generateKey()))
+        let email = "someone@example.com"
+        #expect(LoginThrottle.accountKey(email, index: one) == LoginThrottle.accountKey(email, index: one))
+        #expect(LoginThrottle.accountKey(email, index: one) != LoginThrottle.accountKey(email, index: two))
+        #expect(!LoginThrottle.accountKey(email, index: one).contains(OpaqueToken.storageHash(of: "login:" + email).prefix(40)))
+        #expect(LoginThrottle.accountKey(email, index: one).hasPrefix("a:"))
     }
 }

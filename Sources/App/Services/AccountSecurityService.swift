@@ -32,7 +32,7 @@ struct AccountSecurityService: Sendable {
         let account = try await account(context)
         let now = services.now()
         let audit = AuditContext(context)
-        let keys = [LoginThrottle.accountKey(account.email)]
+        let keys = [LoginThrottle.accountKey(account.email, index: services.blindIndex)]
         let records = try await services.store.read { db in try keys.compactMap { try db.throttle(key: $0) } }
         if let wait = LoginThrottle.retryAfter(records, now: now) {
             var error = AuthService.tooManyAttempts

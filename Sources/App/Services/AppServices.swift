@@ -23,16 +23,21 @@ public struct AppServices: Sendable {
     public var breached: BreachedPasswords
     public var mailer: any MailSender
     public var metrics: SecurityMetrics
+    /// The blind-index key's HMAC, here for the login-throttle keys.
+    public var blindIndex: BlindIndex
     /// Address → coordinates for orders and service areas placed by address.
     public var geocoder: any Geocoder
 
     public init(
         config: AppConfig, store: any Store, hasher: PasswordHasher, cipher: FieldCipher, mailer: (any MailSender)? = nil,
         breached: BreachedPasswords? = nil, metrics: SecurityMetrics = SecurityMetrics(), geocoder: (any Geocoder)? = nil,
+        blindIndex: BlindIndex? = nil,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.metrics = metrics
         self.geocoder = geocoder ?? BundledGeocoder()
+        // Tests that do not care get a random key; `makeServices` passes the configured one.
+        self.blindIndex = blindIndex ?? BlindIndex(base64: BlindIndex.generateKey())!
         self.config = config
         self.store = store
         self.hasher = hasher

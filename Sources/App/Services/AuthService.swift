@@ -75,7 +75,7 @@ struct AuthService: Sendable {
     func login(_ input: LoginInput, audit: AuditContext) async throws -> LoginResult {
         let email = Formats.normalizedEmail(input.email)
         let now = services.now()
-        let keys = [LoginThrottle.accountKey(email)] + (audit.clientIP.map { [LoginThrottle.addressKey($0)] } ?? [])
+        let keys = [LoginThrottle.accountKey(email, index: services.blindIndex)] + (audit.clientIP.map { [LoginThrottle.addressKey($0)] } ?? [])
         let records = try await services.store.read { db in try keys.compactMap { try db.throttle(key: $0) } }
         if let wait = LoginThrottle.retryAfter(records, now: now) {
             var error = Self.tooManyAttempts

@@ -23,8 +23,8 @@ struct LoginThrottle: Sendable {
     static let maxLock: TimeInterval = 15 * 60
     static let window: TimeInterval = 15 * 60
 
-    /// The account key names no email: it is a hash of the normalised address.
-    static func accountKey(_ email: String) -> String { "a:" + OpaqueToken.storageHash(of: "login:" + email).prefix(40) }
+    /// The account key names no email: a keyed HMAC (the blind-index key) of the normalised address.
+    static func accountKey(_ email: String, index: BlindIndex) -> String { "a:" + index.throttle(email) }
     static func addressKey(_ ip: String) -> String { "i:" + ip.prefix(45) }
 
     func threshold(for key: String) -> Int { key.hasPrefix("a:") ? accountThreshold : addressThreshold }

@@ -21,6 +21,10 @@ public struct BlindIndex: Sendable {
     /// 64 lower-case hex characters for a normalised email.
     public func email(_ normalized: String) -> String { mac("email", normalized) }
 
+    /// 40 hex characters naming a login-throttle counter for a normalised email (keyed, so the
+    /// table cannot be matched against a list of addresses without the key).
+    public func throttle(_ normalized: String) -> String { String(mac("throttle", normalized).prefix(40)) }
+
     /// 16 characters (`h` and 60 bits of the MAC) for an E.164 phone number.
     public func phone(_ e164: String) -> String { "h" + mac("phone", e164).prefix(15) }
 }
