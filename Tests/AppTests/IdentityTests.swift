@@ -421,3 +421,55 @@ struct ThrottleKeyTests {
         #expect(LoginThrottle.accountKey(email, index: one).hasPrefix("a:"))
     }
 }
+
+@Suite("Trusted devices against targeted lockout")
+struct TrustedDeviceTests {
+    static func login(_ client: some TestClientProtocol, _ email: String, _ password: String, device: String? = nil) async throws -> TestResponse {
+        let extra = device.map { #","deviceToken":"\#($0)""# } ?? ""
+        return try await client.call(.post, "/api/v1/auth/login", json: #"{"email":"\#(email)","password":"\#(password)"\#(extra)}"#)
+    }
+
+    @Test("an attacker locks the account; the owner's trusted device still logs in, a fresh device or a foreign token does not")
+    func ownerStillLogsIn() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            _ = try await client.customer("targeted@example.com")
+            _ = try await client.customer("attacker@example.com")
+            let first = try await Self.login(client, "targeted@example.com", "correct horse battery").object()
+            let device = try #require(first["deviceToken"] as? String)
+            let attackersOwn = try #require(try await Self.login(client, "attacker@example.com", "correct horse battery").object()["deviceToken"] as? String)
+            for _ in 0..<5 { #expect(try await Self.login(client, "targeted@example.com", "a wrong guess").status == .unauthorized) }
+            #expect(try await Self.login(client, "targeted@example.com", "correct horse battery").status == .tooManyRequests, "a fresh device is throttled")
+            #expect(try await Self.login(client, "targeted@example.com", "correct horse battery", device: attackersOwn).status == .tooManyRequests,
+                    "another account's device token does not help")
+            var forged = device
+            forged.removeLast()
+            forged += device.hasSuffix("0") ? "1" : "0"
+            #expect(try await Self.login(client, "targeted@example.com", "correct horse battery", device: forged).status == .tooManyRequests,
+                    "a tampered token does not help")
+            let owner = try await Self.login(client, "targeted@example.com", "correct horse battery", device: device)
+            #expect(owner.status == .ok, "the owner's trusted device logs in during the attack")
+            #expect(try owner.object()["deviceToken"] as? String != nil)
+        }
+    }
+
+    @Test("the web login sets a __Host- device cookie, and it lets the owner in while the account is locked")
+    func webDeviceCookie() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            _ = try await client.customer("web.owner@example.com")
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let body = "email=web.owner%40example.com&password=correct+horse+battery"
+            let first = try await client.call(.post, "/login", json: body, headers: form)
+            let cookies = first.headers[values: .setCookie]
+            let device = try #require(cookies.first { $0.hasPrefix("__Host-sd_device=") })
+            for attribute in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] { #expect(device.contains(attribute), "\(attribute)") }
+            let value = String(device.split(separator: ";")[0])
+            for _ in 0..<5 { _ = try await client.call(.post, "/login", json: "email=web.owner%40example.com&password=wrong+guess+here", headers: form) }
+            #expect(try await client.call(.post, "/login", json: body, headers: form).status == .tooManyRequests)
+            var trusted = form
+            trusted[.cookie] = value
+            #expect(try await client.call(.post, "/login", json: body, headers: trusted).status == .seeOther)
+        }
+    }
+}

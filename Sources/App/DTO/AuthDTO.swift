@@ -20,7 +20,8 @@ struct LoginRequest: RequestBody {
     var password: String
     var totpCode: String?
     var recoveryCode: String?
-    static let shape = BodyShape.object(["email": .scalar, "password": .scalar, "totpCode": .scalar, "recoveryCode": .scalar])
+    var deviceToken: String?
+    static let shape = BodyShape.object(["email": .scalar, "password": .scalar, "totpCode": .scalar, "recoveryCode": .scalar, "deviceToken": .scalar])
 }
 
 struct RefreshRequest: RequestBody {
@@ -115,6 +116,7 @@ struct LoginResponse: ResponseEncodable {
     var refreshToken: String
     var refreshExpiresAt: Date
     var mfaEnrollmentRequired: Bool
+    var deviceToken: String?
 
     init(_ r: LoginResult) {
         accessToken = r.token.value
@@ -122,6 +124,7 @@ struct LoginResponse: ResponseEncodable {
         refreshToken = r.refreshToken?.value ?? ""
         refreshExpiresAt = r.refreshExpiresAt ?? r.session.expiresAt
         mfaEnrollmentRequired = r.mfaEnrollmentRequired
+        deviceToken = r.deviceToken
     }
 }
 

@@ -15,6 +15,8 @@ struct LoginInput: Sendable {
     var recoveryCode: String?
     var kind: SessionKind
     var userAgent: String?
+    /// The trusted-device token this device got at an earlier login, if any.
+    var deviceToken: String? = nil
 }
 
 /// A new or renewed session and the secrets handed to the client once.
@@ -26,6 +28,8 @@ struct LoginResult: Sendable {
     var refreshExpiresAt: Date?
     /// A staff account without MFA: the session may only enrol.
     var mfaEnrollmentRequired: Bool
+    /// A fresh trusted-device token for this device (set by a login, not by a refresh).
+    var deviceToken: String? = nil
 }
 
 /// Signup, login (throttling, password, second factor), refresh, logout and session lookup.
@@ -75,7 +79,12 @@ struct AuthService: Sendable {
     func login(_ input: LoginInput, audit: AuditContext) async throws -> LoginResult {
         let email = Formats.normalizedEmail(input.email)
         let now = services.now()
-        let keys = [LoginThrottle.accountKey(email, index: services.blindIndex)] + (audit.clientIP.map { [LoginThrottle.addressKey($0)] } ?? [])
+        let accountKey = LoginThrottle.accountKey(email, index: services.blindIndex)
+        let addressKeys = audit.clientIP.map { [LoginThrottle.addressKey($0)] } ?? []
+        // A device this account logged in from before is not held by the account's lock (so
+        // nobody can lock the owner out by guessing); only the address limits apply to it.
+        let trusted = input.deviceToken.map { DeviceToken.isValid($0, accountKey: accountKey, index: services.blindIndex, now: now) } ?? false
+        let keys = (trusted ? [] : [accountKey]) + addressKeys
         let records = try await services.store.read { db in try keys.compactMap { try db.throttle(key: $0) } }
         if let wait = LoginThrottle.retryAfter(records, now: now) {
             var error = Self.tooManyAttempts
@@ -103,13 +112,15 @@ struct AuthService: Sendable {
             try await recordFailure(keys: keys, account: account, audit: audit, now: now, detail: "second factor")
             throw Self.invalidSecondFactor
         }
-        let result = try await openSession(account: account, kind: input.kind, secondFactor: secondFactor == .verified,
+        var opened = try await openSession(account: account, kind: input.kind, secondFactor: secondFactor == .verified,
                                            userAgent: input.userAgent, clientIP: audit.clientIP, now: now)
+        opened.deviceToken = DeviceToken.issue(accountKey: accountKey, index: services.blindIndex, now: now)
+        let result = opened
         let principal = Principal(accountID: account.id, role: account.role, secondFactor: result.session.mfaVerified)
         try await services.store.write { db in
-            for key in keys { try db.clearThrottle(key: key) }
+            for key in Set(keys + [accountKey]) { try db.clearThrottle(key: key) }
             try db.appendAudit(audit.event("auth.login", at: now, target: ("session", result.session.id), actor: principal,
-                                           detail: "\(input.kind.rawValue) mfa=\(result.session.mfaVerified)"))
+                                           detail: "\(input.kind.rawValue) mfa=\(result.session.mfaVerified) trusted_device=\(trusted)"))
         }
         return result
     }

@@ -13,8 +13,11 @@ import NIOCore
 /// address, in the database so every replica shares them. After 5 failures for an account
 /// (20 for an address) within 15 minutes, logins for that key are refused with 429 for
 /// 1 minute, doubling with each further failure up to 15 minutes. During a lock even the
-/// right password is refused, without being checked. A success resets the account's and the
-/// address's counters. Unknown emails are throttled exactly like known ones.
+/// right password is refused, without being checked, except from a device that presents a
+/// valid `DeviceToken` for the account (it got one at an earlier login): the account lock does
+/// not hold it, so a stranger's guesses cannot lock the owner out; its address still can be.
+/// A success resets the account's and the address's counters. Unknown emails are throttled
+/// exactly like known ones.
 struct LoginThrottle: Sendable {
     /// `LOGIN_MAX_FAILURES_PER_ACCOUNT` (default 5) and `LOGIN_MAX_FAILURES_PER_ADDRESS` (default 20).
     var accountThreshold = 5

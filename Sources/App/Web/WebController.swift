@@ -23,6 +23,9 @@ struct WebController {
     struct ResetForm: Decodable { var token: String; var password: String }
     struct TokenForm: Decodable { var token: String }
 
+    /// The trusted-device cookie (`DeviceToken`), kept across logouts.
+    static let deviceCookie = "__Host-sd_device"
+
     /// The password rules the forms show and enforce in the browser; the server checks them again.
     static var passwordRules: [String: Int] {
         ["min": PasswordPolicy.minimumLength(mfaEnrolled: false), "max": PasswordPolicy.maximumLength]
@@ -109,7 +112,8 @@ struct WebController {
         let result: LoginResult
         let blank = { (s: String?) in s.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
         let input = LoginInput(email: form.email, password: form.password, totpCode: blank(form.totpCode),
-                               recoveryCode: blank(form.recoveryCode), kind: .web, userAgent: request.headers[.userAgent])
+                               recoveryCode: blank(form.recoveryCode), kind: .web, userAgent: request.headers[.userAgent],
+                               deviceToken: request.cookies[Self.deviceCookie]?.value)
         do {
             result = try await auth.login(input, audit: AuditContext(context))
         } catch let error as ApiError where error.status == .unauthorized || error.status == .tooManyRequests {
@@ -126,6 +130,11 @@ struct WebController {
             try await services.store.write { db in try db.revokeSession(id: old.id, at: now) }
         }
         let lifetime = Int(result.session.absoluteExpiresAt.timeIntervalSince(result.session.createdAt))
-        return web.redirect("/dashboard", cookie: web.sessionCookie(result.token.value, maxAge: lifetime))
+        var response = web.redirect("/dashboard", cookie: web.sessionCookie(result.token.value, maxAge: lifetime))
+        if let device = result.deviceToken {
+            response.setCookie(Cookie(name: Self.deviceCookie, value: device, maxAge: Int(DeviceToken.lifetime), path: "/",
+                                      secure: true, httpOnly: true, sameSite: .strict))
+        }
+        return response
     }
 }

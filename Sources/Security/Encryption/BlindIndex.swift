@@ -25,6 +25,9 @@ public struct BlindIndex: Sendable {
     /// table cannot be matched against a list of addresses without the key).
     public func throttle(_ normalized: String) -> String { String(mac("throttle", normalized).prefix(40)) }
 
+    /// The signature of a trusted-device token's payload (`DeviceToken`).
+    public func deviceTag(_ payload: String) -> String { mac("device", payload) }
+
     /// 16 characters (`h` and 60 bits of the MAC) for an E.164 phone number.
     public func phone(_ e164: String) -> String { "h" + mac("phone", e164).prefix(15) }
 }

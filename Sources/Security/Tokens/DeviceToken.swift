@@ -1,0 +1,27 @@
+public import Foundation
+
+/// A device that logged in to an account before (OWASP's "device cookie"): a signed,
+/// stateless token naming the account's throttle key, a random device id and the issue time.
+/// A login that presents a valid one for the same account is not held by the account's lock,
+/// so an attacker who knows an email cannot lock its owner out; address limits still apply.
+public enum DeviceToken {
+    /// How long a device stays trusted without logging in again.
+    public static let lifetime: TimeInterval = 180 * 86_400
+
+    /// `v1.<account key>.<device id>.<issued, seconds>.<HMAC>`, signed with `index`'s key.
+    public static func issue(accountKey: String, index: BlindIndex, now: Date) -> String {
+        let payload = "v1.\(accountKey).\(Base64URL.encode(SecureRandom.bytes(12))).\(Int(now.timeIntervalSince1970))"
+        return payload + "." + index.deviceTag(payload)
+    }
+
+    /// True when `token` was issued by this server for `accountKey` and has not expired.
+    public static func isValid(_ token: String, accountKey: String, index: BlindIndex, now: Date) -> Bool {
+        guard token.utf8.count <= 256 else { return false }
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 5, parts[0] == "v1", let issued = Int(parts[3]) else { return false }
+        let payload = parts[0..<4].joined(separator: ".")
+        guard constantTimeEquals(index.deviceTag(payload), String(parts[4])), String(parts[1]) == accountKey else { return false }
+        let age = now.timeIntervalSince1970 - Double(issued)
+        return age >= -60 && age <= lifetime
+    }
+}
