@@ -10,6 +10,7 @@ import base64
 import dataclasses
 import hashlib
 import hmac
+import json
 import os
 import struct
 import shutil
@@ -189,6 +190,16 @@ class Server:
         return TOKENS[(self.base_url, role)]
 
     def signup_customer(self, **overrides) -> Credential:
+        """Signs up a fresh customer and fills in its id (from /me, in a session that is then
+        logged out, so the account has no session afterwards)."""
+        cred, token = self._signup(**overrides)
+        assert self.post("/api/v1/auth/logout", token=token).status_code == 204
+        return cred
+
+    def _signup(self, **overrides) -> tuple[Credential, str]:
+        """Signup answers 202 and the same body whether or not the email has an account, so
+        the new account's id comes from /me; a customer may log in before confirming the email.
+        Returns (credential, access token)."""
         cred = Credential(
             email=overrides.get("email", f"{unique('cust')}@example.com"),
             password=overrides.get("password", unique("Pw-") + "-long"),
@@ -199,14 +210,33 @@ class Server:
         r = self.post("/api/v1/auth/signup", json={
             "email": cred.email, "password": cred.password, "name": cred.name, "phone": cred.phone,
         })
-        assert r.status_code == 201, f"signup: {r.status_code} {r.text}"
-        cred.id = r.json()["id"]
-        return cred
+        assert r.status_code == 202 and r.json() == {"status": "accepted"}, f"signup: {r.status_code} {r.text}"
+        token = self.login(cred.email, cred.password)
+        me = self.get("/api/v1/me", token=token)
+        assert me.status_code == 200 and me.json()["role"] == "customer", me.text
+        cred.id = me.json()["id"]
+        return cred, token
 
     def new_customer(self) -> tuple[Credential, str]:
         """Signs up a fresh customer and logs in; returns (credential, token)."""
-        cred = self.signup_customer()
-        return cred, self.login(cred.email, cred.password)
+        return self._signup()
+
+    def mail_to(self, address: str, subject_part: str = "", timeout: float = 15) -> list[dict]:
+        """The emails the server delivered to `address` (its MAIL_DIRECTORY spool, filled by the
+        outbox every 2 s), oldest first; waits until one has `subject_part` in its subject."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = []
+            for path in sorted((self.tmp / "mail").glob("*.json")):
+                try:
+                    message = json.loads(path.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    continue  # being written
+                if message.get("to") == address:
+                    found.append(message)
+            if any(subject_part in m.get("subject", "") for m in found) or time.monotonic() > deadline:
+                return found
+            time.sleep(0.3)
 
     def create_account(self, role: str, admin_token: str | None = None) -> Credential:
         """Creates an account through the admin API."""

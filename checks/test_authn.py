@@ -4,7 +4,7 @@ import secrets
 
 import pytest
 
-from conftest import unique
+from conftest import unique, unique_phone
 from helpers import assert_problem, without_instance
 
 PROTECTED = [
@@ -71,6 +71,40 @@ def test_wrong_password_and_unknown_email_are_indistinguishable(server, customer
     assert wrong_pw.headers.get("Content-Type") == unknown.headers.get("Content-Type")
 
 
+def _signup(server, email: str, password: str):
+    return server.post("/api/v1/auth/signup", json={"email": email, "password": password, "name": "Sig Nup", "phone": unique_phone()})
+
+
+def test_signup_answers_known_and_new_emails_alike(server, customer):
+    """No account enumeration at signup: a known email gets the same status, body and headers
+    as a new one, in about the same time; only its owner learns of it, by email."""
+    cred, _ = customer
+    new_email = f"{unique('fresh')}@example.com"
+    new = _signup(server, new_email, "a new sunny rooftop passphrase")
+    known = _signup(server, cred.email.upper(), "someone else's passphrase")
+    assert new.status_code == known.status_code == 202, (new.text, known.text)
+    assert new.content == known.content == b'{"status":"accepted"}'
+    skip = {"x-request-id", "date"}
+    assert {k.lower(): v for k, v in new.headers.items() if k.lower() not in skip} == \
+        {k.lower(): v for k, v in known.headers.items() if k.lower() not in skip}
+    # The existing account is unchanged; the new one exists and may log in before confirming.
+    assert server.login(cred.email, cred.password)
+    assert_problem(server.post("/api/v1/auth/login", json={"email": cred.email, "password": "someone else's passphrase"}), 401)
+    assert server.login(new_email, "a new sunny rooftop passphrase")
+    # The owner is told, with a way to reset the password; the new address gets its code.
+    notice = [m for m in server.mail_to(cred.email, "tried to sign up") if "tried to sign up" in m["subject"]]
+    assert len(notice) == 1 and "/password/reset" in notice[0]["body"] and "code is:" in notice[0]["body"], notice
+    assert "someone else's passphrase" not in notice[0]["body"]
+    assert any("Confirm" in m["subject"] for m in server.mail_to(new_email, "Confirm"))
+    # Both paths hash the password: the times are alike (generous bounds; medians of three).
+    new_times, known_times = [], []
+    for _ in range(3):
+        new_times.append(_signup(server, f"{unique('t')}@example.com", "a new sunny rooftop passphrase").elapsed.total_seconds())
+        known_times.append(_signup(server, cred.email, "a new sunny rooftop passphrase").elapsed.total_seconds())
+    ratio = sorted(known_times)[1] / sorted(new_times)[1]
+    assert 1 / 3 < ratio < 3, f"known {known_times} vs new {new_times}"
+
+
 def test_email_case_does_not_bypass_and_wrong_case_password_fails(server, customer):
     cred, _ = customer
     assert server.login(cred.email.upper(), cred.password)
@@ -89,7 +123,7 @@ def test_password_hash_is_never_returned(server, tokens):
     signup_resp = server.post("/api/v1/auth/signup", json={
         "email": f"{unique('h')}@example.com", "password": cred.password, "name": "H", "phone": cred.phone,
     })
-    assert signup_resp.status_code == 201
+    assert signup_resp.status_code == 202
     _assert_no_hash(signup_resp.text)
     token = server.login(cred.email, cred.password)
     me = server.get("/api/v1/me", token=token)

@@ -32,7 +32,7 @@ def test_logs_are_json_and_free_of_secrets(server, tokens):
         return r
 
     r = track(server.post("/api/v1/auth/signup", json={"email": email, "password": password, "name": name, "phone": phone}))
-    assert r.status_code == 201
+    assert r.status_code == 202
     r = track(server.post("/api/v1/auth/login", json={"email": email, "password": wrong_password}))
     assert r.status_code == 401
     r = track(server.post("/api/v1/auth/login", json={"email": email, "password": password}))

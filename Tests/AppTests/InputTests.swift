@@ -23,6 +23,60 @@ struct InputTests {
         }
     }
 
+    @Test("a duplicate key at any depth answers the generic 400 and changes nothing")
+    func duplicateKeys() async throws {
+        let harness = try await TestHarness.make()
+        let installer = try await harness.account(.installer)
+        try await harness.app.test(.router) { client in
+            let token = try await client.customer()
+            let order = TestBodies.order()
+            let orders = [
+                // The case of the issue: an extra field in one copy, a clean copy next to it.
+                order.replacingOccurrences(of: #""address":"#, with: #""address":{"line1":"x","city":"y","region":"z","postalCode":"1","country":"ES","hack":1},"address":"#),
+                order.replacingOccurrences(of: #""address":{"#, with: #""address":{"line1":"x","city":"y","region":"z","postalCode":"1","country":"ES"},"address":{"hack":1,"#),
+                order.replacingOccurrences(of: #""panelCount":16"#, with: #""panelCount":16,"panelCount":16"#),
+                // Nested.
+                order.replacingOccurrences(of: #""city":"Madrid""#, with: #""city":"Madrid","city":"Toledo""#),
+                order.replacingOccurrences(of: #""latitude":"#, with: #""latitude":1,"latitude":"#),
+                // The same key spelled with escapes.
+                order.replacingOccurrences(of: #""roofType":"tile""#, with: #""ro\u006ffType":"flat","roofType":"tile""#),
+                order.replacingOccurrences(of: #""city":"Madrid""#, with: #""city":"Madrid","\u0063\u0069\u0074\u0079":"Toledo""#),
+                // Inside an array of objects (the duplicate is found before the shape check).
+                order.replacingOccurrences(of: #""notes":"Gate code at reception""#, with: #""notes":[{"a":1},{"a":1,"a":2}]"#),
+            ]
+            for body in orders {
+                let response = try await client.call(.post, "/api/v1/orders", token: token, json: body)
+                #expect(response.status == .badRequest, "\(body)")
+                let problem = try response.object()
+                #expect(problem["type"] as? String == "/problems/malformed-request")
+                #expect(problem["title"] as? String == ApiError.malformedBody.title)
+                #expect(problem["detail"] == nil && problem["errors"] == nil)
+                for name in ["hack", "address", "city", "roofType", "latitude", "panelCount", "notes", "duplicate"] {
+                    #expect(!response.text.contains(name), "\(name) in \(response.text)")
+                }
+            }
+            #expect((try await client.call(.get, "/api/v1/orders", token: token).object()["items"] as? [Any])?.isEmpty == true)
+
+            let installerToken = try await client.login(installer.email)
+            let profile = #"{"serviceArea":{"latitude":40.45,"longitude":-3.69,"radiusKm":50},"available":true,"certifications":[{"k":1,"k":2}],"available":false}"#
+            #expect(try await client.call(.put, "/api/v1/installer/profile", token: installerToken, json: profile).status == .badRequest)
+            let nestedInArray = #"{"serviceArea":{"latitude":40.45,"longitude":-3.69,"radiusKm":50},"available":true,"certifications":[{"k":1,"k":2}]}"#
+            #expect(try await client.call(.put, "/api/v1/installer/profile", token: installerToken, json: nestedInArray).status == .badRequest)
+            let signup = #"{"email":"twice@example.com","password":"correct horse battery","name":"A","phone":"+34600123456","\u0065mail":"other@example.com"}"#
+            #expect(try await client.call(.post, "/api/v1/auth/signup", json: signup).status == .badRequest)
+            #expect(try await harness.services.store.read { db in try db.account(email: "twice@example.com") } == nil)
+            #expect(try await harness.services.store.read { db in try db.account(email: "other@example.com") } == nil)
+
+            // Bodies without duplicates still work, escapes included.
+            let escaped = order.replacingOccurrences(of: #""roofType":"tile""#, with: #""ro\u006ffType":"fl\u0061t""#)
+            let created = try await client.call(.post, "/api/v1/orders", token: token, json: escaped)
+            #expect(created.status == .created, "\(created.text)")
+            #expect(try created.object()["roofType"] as? String == "flat")
+            #expect(try await client.call(.post, "/api/v1/orders", token: token, json: order).status == .created)
+            #expect(try await client.call(.put, "/api/v1/installer/profile", token: installerToken, json: TestBodies.installerProfile).status == .ok)
+        }
+    }
+
     @Test("a 100 KiB body answers 413, declared or streamed")
     func oversizedBody() async throws {
         let harness = try await TestHarness.make()

@@ -55,6 +55,40 @@ struct WebTests {
         }
     }
 
+    @Test("web signup shows one check-your-email page for new and known emails and signs nobody in")
+    func signup() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.router) { client in
+            let form = { (email: String, password: String) in "name=Bea&email=\(email)&phone=%2B34600123456&password=\(password)" }
+            let new = try await client.call(.post, "/signup", json: form("webnew%40example.com", "correct+horse+battery"), headers: Self.form)
+            let known = try await client.call(.post, "/signup", json: form("WebNew%40example.com", "another+fine+passphrase"), headers: Self.form)
+            #expect(new.status == .accepted && known.status == .accepted)
+            #expect(new.text == known.text)
+            #expect(new.text.contains("Check your email") && new.text.contains(#"href="/verify-email""#) && new.text.contains(#"href="/login""#))
+            #expect(!new.text.contains("webnew") && !new.text.contains(#"action="/signup""#))
+            var a = new.headers, b = known.headers
+            a[.init("X-Request-ID")!] = nil
+            b[.init("X-Request-ID")!] = nil
+            #expect(a == b && a[.setCookie] == nil)
+
+            // A field error shows the form again, input kept.
+            let invalid = try await client.call(.post, "/signup", json: form("bad", "correct+horse+battery"), headers: Self.form)
+            #expect(invalid.status == .unprocessableContent && invalid.text.contains(#"action="/signup""#) && invalid.text.contains(#"value="bad""#))
+
+            // The new customer may log in before confirming the address, and confirms it with the code.
+            let (login, cookie) = try await webLogin(client, "webnew@example.com")
+            #expect(login.status == .seeOther && cookie != nil)
+            let mail = try await harness.mail().filter { $0.to == "webnew@example.com" }
+            #expect(mail.count == 2 && mail.contains { $0.subject.contains("tried to sign up") })
+            let confirm = try #require(mail.first { $0.subject.contains("Confirm") })
+            #expect(confirm.body.contains("/verify-email"))
+            let code = try #require(confirm.body.split(separator: "\n").first { $0.contains("code is:") }?.split(separator: " ").last.map(String.init))
+            let verified = try await client.call(.post, "/verify-email", json: "token=\(code)", headers: Self.form)
+            #expect(verified.status == .ok && verified.text.contains("confirmed"))
+        }
+        #expect(try await harness.services.store.read { db in try db.account(email: "webnew@example.com") }?.emailVerifiedAt != nil)
+    }
+
     @Test("wrong credentials show the same generic page for known and unknown emails")
     func failedLogin() async throws {
         let harness = try await TestHarness.make()

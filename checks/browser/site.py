@@ -354,6 +354,36 @@ def login(driver: WebDriver, base: str, cred: Credential, authenticator: Authent
     assert path_of(driver) == expect, f"after login: {driver.current_url}, expected {expect}: {body_text(driver)[:400]}"
 
 
+def signup(driver: WebDriver, base: str, cred: Credential, *, shot: str | None = None) -> None:
+    """Fills in /signup and sends it. The answer is the "check your email" page (202), the same
+    whether or not the address has an account, and nobody is signed in yet."""
+    go(driver, base, "/signup")
+    f = form(driver, "/signup")
+    fill(f, name=cred.name, email=cred.email, phone=cred.phone, password=cred.password)
+    submit(driver, f)
+    heading = visit_ok(driver, status=202, shot=shot)
+    assert path_of(driver) == "/signup", f"after signup: {driver.current_url}"
+    assert "check your email" in heading.text.lower(), f"after signup: {body_text(driver)[:400]}"
+    links = {a.get_dom_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "main a")}
+    assert {"/verify-email", "/login"} <= links, f"the check-your-email page links to {links}"
+    assert not driver.find_elements(By.CSS_SELECTOR, 'form[action="/logout"]'), "signup signed the user in"
+
+
+def confirm_email(driver: WebDriver, base: str, web, email: str, *, shot: str | None = None) -> None:
+    """Reads the confirmation code from the email the server sent (its mail spool) and enters
+    it on /verify-email, as a person copies it from the message."""
+    messages = [m for m in web.mail_to(email, "Confirm") if "Confirm" in m["subject"]]
+    assert messages, f"no confirmation email to {email}"
+    code = re.search(r"code is: (\S+)", messages[-1]["body"])
+    assert code, f"no code in the email: {messages[-1]['body'][:300]}"
+    go(driver, base, "/verify-email")
+    f = form(driver, "/verify-email")
+    fill(f, token=code.group(1))
+    submit(driver, f)
+    visit_ok(driver, shot=shot)
+    assert "confirmed" in body_text(driver).lower(), f"after the code: {body_text(driver)[:400]}"
+
+
 def logout(driver: WebDriver, base: str) -> None:
     """The header's log-out button; afterwards the dashboard asks to log in again."""
     button = driver.find_element(By.CSS_SELECTOR, 'form[action="/logout"] button')

@@ -7,10 +7,10 @@ import re
 
 from selenium.webdriver.common.by import By
 
-from conftest import unique, unique_phone  # checks/conftest.py
+from conftest import Credential, unique, unique_phone  # checks/conftest.py
 
 from .site import (
-    XSS_PAYLOADS, assert_no_script_ran, body_text, fill, form, go, login, path_of, submit,
+    XSS_PAYLOADS, assert_no_script_ran, body_text, fill, form, go, login, path_of, signup, submit,
     visit_ok,
 )
 
@@ -27,12 +27,11 @@ def shows_as_text(driver, *texts: str) -> None:
 def test_markup_in_name_address_and_notes_is_text(driver, web):
     base = web.base_url
     name = f"Mallory {SCRIPT}"
-    go(driver, base, "/signup")
-    f = form(driver, "/signup")
-    fill(f, name=name, email=f"{unique('mallory')}@example.com", phone=unique_phone(), password=unique("Pw-") + "-long")
-    submit(driver, f)
-    visit_ok(driver)
-    assert path_of(driver) == "/dashboard", f"signup with markup in the name: {body_text(driver)[:300]}"
+    cred = Credential(email=f"{unique('mallory')}@example.com", password=unique("Pw-") + "-long", role="customer",
+                      name=name, phone=unique_phone())
+    signup(driver, base, cred)
+    assert_no_script_ran(driver)
+    login(driver, base, cred)
     shows_as_text(driver, name)
 
     go(driver, base, "/orders/new")

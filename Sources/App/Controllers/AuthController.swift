@@ -17,7 +17,11 @@ struct AuthController {
     func publicEndpoints(_ group: RouterGroup<AppRequestContext>) {
         group.post("auth/signup") { request, context in
             let body = try await request.decodeBody(SignupRequest.self, context: context)
-            return Created(value: AccountDTO(try await auth.signup(body, audit: AuditContext(context))))
+            try await auth.signup(body, audit: AuditContext(context))
+            // The same answer whether or not the email has an account: what happened is in the email.
+            var response = try AcceptedDTO().response(from: request, context: context)
+            response.status = .accepted
+            return response
         }
         group.post("auth/login") { request, context in
             let body = try await request.decodeBody(LoginRequest.self, context: context)

@@ -16,16 +16,16 @@ indirect enum BodyShape: Sendable {
     case object([String: BodyShape])
 
     /// Paths of fields that the shape does not allow.
-    func unknownFields(in json: Any, path: String = "") -> [String] {
+    func unknownFields(in json: JSONValue, path: String = "") -> [String] {
         switch (self, json) {
-        case (.object(let fields), let object as [String: Any]):
-            object.keys.sorted().flatMap { key -> [String] in
-                let keyPath = path.isEmpty ? key : "\(path).\(key)"
-                guard let shape = fields[key] else { return [keyPath] }
-                return shape.unknownFields(in: object[key]!, path: keyPath)
+        case (.object(let fields), .object(let members)):
+            members.sorted { $0.key < $1.key }.flatMap { member -> [String] in
+                let keyPath = path.isEmpty ? member.key : "\(path).\(member.key)"
+                guard let shape = fields[member.key] else { return [keyPath] }
+                return shape.unknownFields(in: member.value, path: keyPath)
             }
-        case (.array(let element), let array as [Any]):
-            array.enumerated().flatMap { element.unknownFields(in: $1, path: "\(path)[\($0)]") }
+        case (.array(let element), .array(let values)):
+            values.enumerated().flatMap { element.unknownFields(in: $1, path: "\(path)[\($0)]") }
         default:
             []
         }
@@ -38,7 +38,8 @@ protocol RequestBody: Decodable, Sendable {
 }
 
 extension Request {
-    /// Reads and decodes a JSON body: 413 beyond the context's limit, 400 when it is not JSON,
+    /// Reads and decodes a JSON body: 413 beyond the context's limit, 400 when it is not strict
+    /// JSON (`StrictJSON`: also a duplicate key at any depth) or not an object,
     /// 422 for unknown, missing or mistyped fields. Messages name API fields only.
     func decodeBody<T: RequestBody>(_ type: T.Type, context: some RequestContext) async throws -> T {
         let mediaType = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
@@ -46,8 +47,10 @@ extension Request {
             throw ApiError(.unsupportedMediaType, "unsupported-media-type", "The request body must be application/json.")
         }
         let buffer = try await body.collect(upTo: context.maxUploadSize)
-        let data = Data(buffer.readableBytesView)
-        guard let json = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]), json is [String: Any] else {
+        // One strict parse (duplicate keys at any depth, bad UTF-8 etc. are 400); the shape
+        // check reads that tree, and the decoder reads the same tree written back out, so
+        // the two can never see different documents.
+        guard let json = try? StrictJSON.parse(buffer.readableBytesView), case .object = json else {
             throw ApiError.malformedBody
         }
         let unknown = T.shape.unknownFields(in: json)
@@ -56,7 +59,7 @@ extension Request {
         }
         let decoder = JSONDecoder()
         do {
-            return try decoder.decode(T.self, from: data)
+            return try decoder.decode(T.self, from: json.serialized)
         } catch let error as DecodingError {
             throw ApiError.validation([Self.fieldError(error)])
         }

@@ -60,20 +60,38 @@ public struct OutboxDispatcher: Service {
         services.metrics.internalFailure(operation)
     }
 
+    /// Where links in emails point: `PUBLIC_ORIGIN`, or this server on the loopback address in development.
+    var siteOrigin: String {
+        services.config.publicOrigin ?? "http://127.0.0.1:\(services.config.port)"
+    }
+
     func render(_ email: OutboxEmail) throws -> EmailMessage {
         let context = "outbox:\(email.id.uuidString.lowercased())"
         let to = try services.cipher.decrypt(email.recipientCiphertext, context: context + ":to")
-        let token = try services.cipher.decrypt(email.payloadCiphertext, context: context + ":token")
-        switch email.template {
-        case .verifyEmail:
+        let (notice, token) = MailNotice.parse(try services.cipher.decrypt(email.payloadCiphertext, context: context + ":token"))
+        switch (email.template, notice) {
+        case (.resetPassword, .signupAttempt):
+            return EmailMessage(to: to, subject: "Someone tried to sign up with your SolarDispatch email address", body: """
+                Someone tried to create a SolarDispatch account with this email address. It already has an account, so
+                nothing was created and nothing about your account has changed.
+
+                If it was you, you do not need a new account: log in at \(siteOrigin)/login. If you forgot your password,
+                reset it at \(siteOrigin)/password/reset (or in the app) with this code.
+
+                Your reset code is: \(token)
+
+                It works once, within 30 minutes. If it was not you, ignore this message: your password has not changed.
+                """, createdAt: email.createdAt)
+        case (.verifyEmail, _):
             return EmailMessage(to: to, subject: "Confirm your SolarDispatch email address", body: """
                 Welcome to SolarDispatch.
 
                 Your confirmation code is: \(token)
 
-                Enter it in the app or on the website within 30 minutes. If you did not create an account, ignore this message.
+                Enter it at \(siteOrigin)/verify-email or in the app within 30 minutes. If you did not create an account,
+                ignore this message.
                 """, createdAt: email.createdAt)
-        case .resetPassword:
+        case (.resetPassword, nil):
             return EmailMessage(to: to, subject: "Reset your SolarDispatch password", body: """
                 Someone asked to reset the password of your SolarDispatch account.
 

@@ -41,8 +41,15 @@ struct AuthService: Sendable {
     static let invalidSecondFactor = ApiError(.unauthorized, "invalid-second-factor", "The second-factor code is not valid.")
     static let invalidRefresh = ApiError(.unauthorized, "invalid-refresh-token", "The refresh token is not valid.")
 
-    /// Validates and creates a customer account. Only customers can sign up.
-    func signup(_ req: SignupRequest, audit: AuditContext) async throws -> Account {
+    /// Validates a signup and answers it the same way whether or not the email has an account,
+    /// so signup reveals nothing (the caller answers 202 either way). Both paths hash the
+    /// password once (Argon2id) and write one transaction:
+    /// - a new email: a customer account (only customers can sign up) and a verification email;
+    /// - a known email: nothing changes except a notice to the owner of the address that
+    ///   someone tried to sign up with it, carrying a password-reset code.
+    /// A concurrent signup that inserts the same email first turns this one into the second case,
+    /// so an email never gets two accounts.
+    func signup(_ req: SignupRequest, audit: AuditContext) async throws {
         let email = Formats.normalizedEmail(req.email)
         var v = Validator()
         v.check(Formats.isValidEmail(email), "email", "must be a valid email address")
@@ -50,9 +57,32 @@ struct AuthService: Sendable {
         v.check(Formats.isValidPhone(req.phone), "phone", "must be in E.164 format, e.g. +34600123456")
         if !v.errors.isEmpty { throw ApiError.validation(v.errors) }
         try await PasswordRules(services: services).check(req.password, email: email, field: "password")
-        let account = try await createAccount(email: email, name: req.name, phone: req.phone, role: .customer, password: req.password, action: "auth.signup", audit: audit)
-        try await RecoveryService(services: services).sendVerification(to: account)
-        return account
+        let hash = try await services.hasher.hash(req.password)
+        let now = services.now()
+        let account = Account(
+            id: UUID(), email: email, name: req.name.trimmingCharacters(in: .whitespaces), phone: req.phone,
+            role: .customer, passwordHash: hash, createdAt: now
+        )
+        let recovery = RecoveryService(services: services)
+        let noticeToOwner: @Sendable (any StoreAccess, Account) throws -> Void = { db, owner in
+            try recovery.issue(.resetPassword, to: owner, db: db, now: now, notice: .signupAttempt)
+            try db.appendAudit(audit.event("auth.signup", at: now, target: ("account", owner.id), outcome: .failure,
+                                           detail: "email already registered; owner notified"))
+        }
+        do {
+            try await services.store.write { db in
+                if let owner = try db.account(email: email) { return try noticeToOwner(db, owner) }
+                try db.insertAccount(account)
+                try db.appendAudit(audit.event("auth.signup", at: now, target: ("account", account.id),
+                                               actor: audit.actor ?? Principal(accountID: account.id, role: .customer), detail: "role=customer"))
+                try recovery.issue(.verifyEmail, to: account, db: db, now: now)
+            }
+        } catch StorageError.conflict {
+            try await services.store.write { db in
+                guard let owner = try db.account(email: email) else { throw StorageError.conflict }
+                try noticeToOwner(db, owner)
+            }
+        }
     }
 
     /// Creates an account of any role (admin API and CLI). The password is hashed, never logged.

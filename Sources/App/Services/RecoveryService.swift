@@ -7,6 +7,25 @@ import Hummingbird
 import Logging
 import NIOCore
 
+/// Why an email that carries a one-time code was sent, when the template alone does not say it.
+enum MailNotice: String, Sendable {
+    /// Someone tried to sign up with an address that already has an account: the owner gets a
+    /// password-reset code with the notice.
+    case signupAttempt = "signup-attempt"
+
+    /// The outbox payload: `<notice>:<token>`, or the token alone. Tokens are base64url, so they
+    /// never contain `:`.
+    static func payload(_ token: String, _ notice: MailNotice?) -> String {
+        notice.map { "\($0.rawValue):\(token)" } ?? token
+    }
+
+    /// The notice and the token of a payload.
+    static func parse(_ payload: String) -> (notice: MailNotice?, token: String) {
+        guard let colon = payload.firstIndex(of: ":"), let notice = MailNotice(rawValue: String(payload[..<colon])) else { return (nil, payload) }
+        return (notice, String(payload[payload.index(after: colon)...]))
+    }
+}
+
 /// Email verification and password reset with single-use, hashed, 30-minute tokens, delivered
 /// through the outbox. The reset request answers the same whether or not the email exists.
 struct RecoveryService: Sendable {
@@ -15,26 +34,24 @@ struct RecoveryService: Sendable {
     static let invalidToken = ApiError(.badRequest, "invalid-token", "The code is not valid or has expired.")
 
     /// Issues a token and queues its email in one transaction.
-    func issue(_ purpose: OneTimePurpose, to account: Account, db: any StoreAccess, now: Date) throws {
+    func issue(_ purpose: OneTimePurpose, to account: Account, db: any StoreAccess, now: Date, notice: MailNotice? = nil) throws {
         let token = OpaqueToken.generate()
         try db.insertOneTimeToken(id: UUID(), purpose: purpose, accountID: account.id, tokenHash: token.storageHash,
                                   createdAt: now, expiresAt: now.addingTimeInterval(Self.tokenLifetime))
-        try queue(purpose, to: account.email, token: token, db: db, now: now)
+        try queue(purpose, to: account.email, token: token, db: db, now: now, notice: notice)
     }
 
-    /// Puts an email carrying `token` in the outbox; address and token are encrypted.
-    func queue(_ template: OneTimePurpose, to address: String, token: OpaqueToken, db: any StoreAccess, now: Date) throws {
+    /// Puts an email carrying `token` in the outbox; address and token are encrypted. A notice
+    /// travels in the encrypted payload, before the token (`MailNotice.payload`), so the
+    /// schema's list of templates stays as it is.
+    func queue(_ template: OneTimePurpose, to address: String, token: OpaqueToken, db: any StoreAccess, now: Date,
+               notice: MailNotice? = nil) throws {
         let id = UUID()
         let context = "outbox:\(id.uuidString.lowercased())"
         try db.enqueueEmail(OutboxEmail(
             id: id, template: template, recipientCiphertext: try services.cipher.encrypt(address, context: context + ":to"),
-            payloadCiphertext: try services.cipher.encrypt(token.value, context: context + ":token"), createdAt: now
+            payloadCiphertext: try services.cipher.encrypt(MailNotice.payload(token.value, notice), context: context + ":token"), createdAt: now
         ))
-    }
-
-    func sendVerification(to account: Account) async throws {
-        let now = services.now()
-        try await services.store.write { [self] db in try issue(.verifyEmail, to: account, db: db, now: now) }
     }
 
     func verifyEmail(token: String, audit: AuditContext) async throws {

@@ -45,12 +45,16 @@ struct WebController {
         router.post("signup") { request, context in
             let form = try await web.form(SignupForm.self, request, context: context)
             do {
-                _ = try await auth.signup(SignupRequest(email: form.email, password: form.password, name: form.name, phone: form.phone), audit: AuditContext(context))
-            } catch let error as ApiError where error.status == .unprocessableContent || error.status == .conflict {
+                try await auth.signup(SignupRequest(email: form.email, password: form.password, name: form.name, phone: form.phone), audit: AuditContext(context))
+            } catch let error as ApiError where error.status == .unprocessableContent {
                 let fields = ["name": form.name, "email": form.email, "phone": form.phone]
                 return try signupPage(context, form: fields, errors: WebSupport.fieldErrors(error.fieldErrors), message: error.title, status: error.status)
             }
-            return try await logIn(LoginForm(email: form.email, password: form.password), request: request, context: context)
+            // The same page whether or not the email has an account (no sign-in here: the
+            // email says how to go on), as the API's 202.
+            var values = web.frame(context, account: nil, title: "Check your email")
+            values["sent"] = true
+            return try web.page("signup", values, status: .accepted)
         }
         passwordPages(router)
 

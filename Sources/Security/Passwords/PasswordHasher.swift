@@ -33,6 +33,7 @@ public final class PasswordHasher: Sendable {
     private let pool: NIOThreadPool
     private let maxPending: Int
     private let pending = Mutex(0)
+    private let started = Mutex(0)
     /// Verified when the account does not exist, so that timing does not reveal which emails exist.
     private let dummyHash: String
 
@@ -62,6 +63,10 @@ public final class PasswordHasher: Sendable {
         return encoded != nil && matches
     }
 
+    /// How many hashes and verifications have been admitted so far: lets tests check that two
+    /// paths that must take the same time run the same number of Argon2id computations.
+    public var operationsStarted: Int { started.withLock { $0 } }
+
     private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         let admitted = pending.withLock { count in
             guard count < maxPending else { return false }
@@ -69,6 +74,7 @@ public final class PasswordHasher: Sendable {
             return true
         }
         guard admitted else { throw PasswordHasherError.overloaded }
+        started.withLock { $0 += 1 }
         defer { pending.withLock { $0 -= 1 } }
         return try await pool.runIfActive(work)
     }

@@ -32,7 +32,8 @@ struct TestHarness {
     static func make(
         config configure: (inout AppConfig) -> Void = { _ in },
         now: @escaping @Sendable () -> Date = { Date() },
-        breached: BreachedPasswords = BreachedPasswords(mode: .off)
+        breached: BreachedPasswords = BreachedPasswords(mode: .off),
+        hashing: PasswordHasher.Parameters = fastHashing
     ) async throws -> TestHarness {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("solar-test-\(UUID().uuidString)")
         var config = AppConfig()
@@ -47,7 +48,7 @@ struct TestHarness {
         let (store, database) = try await TestDatabase.store(TestDatabase.selected, onAudit: { event in
             auditLog.info("audit", metadata: ["stream": "audit", "action": .string(event.action), "outcome": .string(event.outcome.rawValue)])
         })
-        let hasher = try PasswordHasher(parameters: fastHashing, threads: 2)
+        let hasher = try PasswordHasher(parameters: hashing, threads: 2)
         let cipher = FieldCipher(keyRing: FieldCipher.generateKeyEntry(id: "test1"))!
         let services = AppServices(config: config, store: store, hasher: hasher, cipher: cipher,
                                    mailer: FileMailSink(directory: folder.appendingPathComponent("mail").path),
@@ -120,11 +121,12 @@ extension TestClientProtocol {
         return try response.object()["accessToken"] as! String
     }
 
-    /// Signs up a new customer through the API and returns a token.
+    /// Signs up a new customer through the API (202) and logs in (no need to confirm the email
+    /// first); returns the access token.
     func customer(_ email: String = "c-\(UUID().uuidString.prefix(8).lowercased())@example.com") async throws -> String {
         let body = #"{"email":"\#(email)","password":"correct horse battery","name":"Carla Customer","phone":"+34600123456"}"#
         let response = try await call(.post, "/api/v1/auth/signup", json: body)
-        guard response.status == .created else { throw HarnessError.unexpected(response.status.code) }
+        guard response.status == .accepted else { throw HarnessError.unexpected(response.status.code) }
         return try await login(email)
     }
 
