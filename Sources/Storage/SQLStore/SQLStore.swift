@@ -43,7 +43,7 @@ public struct SQLStore: Store {
         return try await database.transaction(readOnly: true) { conn in
             try AuditChainVerifier(chain: chain).verify(try conn.query(
                 "SELECT \(SQLAccess.auditColumns), seq, prev_hash, entry_hash, mac FROM audit_events ORDER BY seq", []
-            ), head: try conn.query("SELECT last_seq, last_hash, mac FROM audit_chain_head WHERE id = 1", []).first)
+            ), head: try conn.query("SELECT \(AuditChainHead.columns) FROM audit_chain_head WHERE id = 1", []).first)
         }
     }
 
