@@ -116,5 +116,6 @@ struct AuditChainHeadTests {
         try await store.write { db in try db.appendAudit(Self.event(6)) }
         let broken = try #require(try await store.verifyAuditChain().firstBroken)
         #expect(broken.id == "head" && broken.reason.contains("not signed"))
+        await #expect(throws: AuditCheckpointError.headNotSigned) { try await store.auditCheckpoint(at: Date()) }
     }
 }

@@ -64,5 +64,6 @@ struct AuditChainLegacyTests {
         let (store, _) = try await driver.make()
         let report = try await store.verifyAuditChain()
         #expect(report.isIntact && report.verified == 0 && report.legacy == 0)
+        #expect(try await store.auditCheckpoint(at: Date()) == nil)
     }
 }

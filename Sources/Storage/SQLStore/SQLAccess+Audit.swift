@@ -35,7 +35,7 @@ extension SQLAccess {
         // removed by moving it back, nor chained entries passed off as legacy ones.
         let mac: SQLValue = vouch ? .text(chain.headMAC(firstSeq: firstSeq, lastSeq: lastSeq, lastHash: hash)) : .null
         try conn.execute("UPDATE audit_chain_head SET last_seq = ?, last_hash = ?, mac = ? WHERE id = 1", [.int(lastSeq), .text(hash), mac])
-        appended.append(e)
+        appended.append(ChainedAuditEvent(event: e, seq: lastSeq, entryHash: hash))
     }
 
     func auditEvents(limit: Int, offset: Int, actionPrefix: String?, outcome: AuditOutcome?) throws -> [AuditEvent] {
