@@ -76,16 +76,8 @@ func loadKeyRing(config: AppConfig, logger: Logger) throws -> FieldCipher {
 public func openStore(config: AppConfig, logger: Logger, forMigration: Bool = false) throws -> any Store {
     let chain = try loadAuditChain(config: config, logger: logger)
     let protection = FieldProtection(cipher: try loadKeyRing(config: config, logger: logger), index: try loadBlindIndex(config: config, logger: logger))
-    var auditLog = Logger(label: "audit")
-    auditLog[metadataKey: "stream"] = "audit"
-    let onAudit: @Sendable (AuditEvent) -> Void = { [auditLog] event in
-        auditLog.info("audit", metadata: [
-            "audit_id": .string(event.id.uuidString.lowercased()), "action": .string(event.action), "outcome": .string(event.outcome.rawValue),
-            "actor_id": .string(event.actorID?.uuidString.lowercased() ?? ""), "actor_role": .string(event.actorRole?.rawValue ?? ""),
-            "target_type": .string(event.targetType ?? ""), "target_id": .string(event.targetID?.uuidString.lowercased() ?? ""),
-            "audit_request_id": .string(event.requestID ?? ""),
-        ])
-    }
+    let auditLog = AuditStream.logger()
+    let onAudit: @Sendable (ChainedAuditEvent) -> Void = { [auditLog] entry in AuditStream.write(entry, to: auditLog) }
     let url = forMigration ? config.migrationDatabaseURL ?? config.databaseURL : config.databaseURL
     let password = forMigration && config.migrationDatabaseURL != nil ? config.migrationDatabasePassword : config.databasePassword
     if let path = SQLiteDatabase.path(fromURL: url) {
@@ -137,6 +129,7 @@ public func buildApplication(services: AppServices) throws -> some ApplicationPr
     )
     app.addServices(
         OutboxDispatcher(services: services), DispatchSweeper(services: services), AuditChainMonitor(services: services),
+        AuditCheckpointer(services: services),
         buildMetricsApplication(services: services)
     )
     return app

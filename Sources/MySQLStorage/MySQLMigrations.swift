@@ -309,5 +309,15 @@ enum MySQLMigrations {
         Migration(version: 7, name: "re-dispatch sweep", statements: [
             "CREATE INDEX orders_by_status ON orders(status, updated_at)",
         ]),
+        Migration(version: 8, name: "audit chain head records its first chained sequence", statements: [
+            // Rows below first_seq were written before the chain existed (legacy); at or after it
+            // every row must be chained. The next append signs the head with it.
+            "ALTER TABLE audit_chain_head ADD COLUMN first_seq BIGINT NOT NULL DEFAULT 1, ADD CONSTRAINT audit_head_first CHECK (first_seq >= 1)",
+            """
+            UPDATE audit_chain_head SET first_seq = COALESCE(
+                (SELECT MIN(seq) FROM audit_events WHERE entry_hash IS NOT NULL), (SELECT MAX(seq) + 1 FROM audit_events), 1
+            ) WHERE id = 1
+            """,
+        ]),
     ]
 }

@@ -1,5 +1,6 @@
 public import Domain
 public import Foundation
+public import Security
 
 /// The storage interface every driver implements. Work happens in transactions:
 /// `write` commits everything its body did, or nothing when the body throws.
@@ -16,8 +17,15 @@ public protocol Store: Sendable {
     func isMigrated() async throws -> Bool
     /// The database settings the platform relies on, checked (`solar doctor`).
     func diagnostics() async throws -> [Diagnostic]
-    /// Recomputes the audit hash chain and MACs; reports the first broken entry.
+    /// Recomputes the audit hash chain and MACs and compares its end with the chain head;
+    /// reports the first broken entry.
     func verifyAuditChain() async throws -> AuditChainReport
+    /// Compares the chain with an exported audit stream (events and checkpoints); reports the
+    /// first seq where they differ.
+    func compareAuditExport(_ export: AuditExport) async throws -> AuditExportReport
+    /// A checkpoint of the chain head signed with the audit key, or nil while nothing is chained;
+    /// throws `AuditCheckpointError` when the head does not verify.
+    func auditCheckpoint(at now: Date) async throws -> AuditCheckpoint?
     /// Releases connections.
     func shutdown() async throws
 }

@@ -28,7 +28,7 @@ public enum TestDatabase {
     )
 
     /// A store over a fresh database of `kind`.
-    public static func store(_ kind: Kind, onAudit: @escaping @Sendable (AuditEvent) -> Void = { _ in }) async throws -> (store: SQLStore, database: any SQLDatabase) {
+    public static func store(_ kind: Kind, onAudit: @escaping @Sendable (ChainedAuditEvent) -> Void = { _ in }) async throws -> (store: SQLStore, database: any SQLDatabase) {
         let database = try await make(kind)
         return (SQLStore(database: database, auditChain: auditChain, protection: protection, onAudit: onAudit), database)
     }

@@ -156,29 +156,6 @@ struct Keys: AsyncParsableCommand {
     }
 }
 
-struct Audit: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The tamper-evident audit trail.", subcommands: [Verify.self])
-
-    struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Recompute the audit hash chain and MACs; exit 1 and name the first broken entry if any."
-        )
-
-        func run() async throws {
-            let (config, logger) = try loadConfig()
-            let store = try openStore(config: config, logger: logger)
-            let report = try await store.verifyAuditChain()
-            try? await store.shutdown()
-            if let broken = report.firstBroken {
-                print("BROKEN at seq \(broken.seq) (id \(broken.id)): \(broken.reason)")
-                print("\(report.verified) entries verified before it")
-                throw ExitCode(1)
-            }
-            print("audit chain intact: \(report.verified) entries verified" + (report.legacy > 0 ? ", \(report.legacy) legacy entries without hashes" : ""))
-        }
-    }
-}
-
 struct Mail: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "The local mail sink (development).", subcommands: [List.self])
 

@@ -31,6 +31,21 @@ struct AuditMonitorTests {
         #expect(harness.services.metrics.exposition().contains("solar_audit_chain_intact 0"))
         #expect(harness.logs.lines.contains { $0.contains("audit chain broken") && $0.contains("\"critical\"") })
     }
+
+    @Test("the scheduled check reports a trail emptied under its head", .enabled(if: TestDatabase.selected == .sqlite))
+    func detectsEmptiedTrail() async throws {
+        let harness = try await TestHarness.make()
+        let monitor = AuditChainMonitor(services: harness.services)
+        try await harness.app.test(.router) { client in _ = try await client.customer() }
+        #expect(try #require(await monitor.check()).isIntact)
+        try await harness.database.withConnection { conn in
+            try conn.execute("DROP TRIGGER audit_events_no_delete", [])
+            try conn.execute("DELETE FROM audit_events", [])
+        }
+        let broken = try #require(await monitor.check()?.firstBroken)
+        #expect(broken.id == "head" && broken.reason.contains("emptied"))
+        #expect(harness.services.metrics.exposition().contains("solar_audit_chain_intact 0"))
+    }
 }
 
 @Suite("Failures that must not vanish")

@@ -66,6 +66,9 @@ public struct AppConfig: Sendable {
     public var dispatchSweepInterval: TimeInterval = 60
     /// How often the server verifies the whole audit hash chain.
     public var auditVerifyInterval: TimeInterval = 3600
+    /// How often the server writes a signed checkpoint of the audit chain head to the audit
+    /// stream (when the head has moved; also at start and at shutdown).
+    public var auditCheckpointInterval: TimeInterval = 300
     /// How long after completion an installer still sees a job's address and customer contact.
     public var installerAccessDaysAfterCompletion = 7
     /// Use the last `X-Forwarded-For` hop as the client IP (only behind a trusted load balancer).
@@ -114,6 +117,7 @@ public struct AppConfig: Sendable {
         c.maxOffersPerOrder = try int(env, "DISPATCH_MAX_OFFERS", c.maxOffersPerOrder, 1...50)
         c.dispatchSweepInterval = TimeInterval(try int(env, "DISPATCH_SWEEP_SECONDS", Int(c.dispatchSweepInterval), 1...3600))
         c.auditVerifyInterval = TimeInterval(try int(env, "AUDIT_VERIFY_SECONDS", Int(c.auditVerifyInterval), 10...86400))
+        c.auditCheckpointInterval = TimeInterval(try int(env, "AUDIT_CHECKPOINT_SECONDS", Int(c.auditCheckpointInterval), 10...86400))
         c.installerAccessDaysAfterCompletion = try int(env, "INSTALLER_ACCESS_DAYS_AFTER_COMPLETION", c.installerAccessDaysAfterCompletion, 0...90)
         c.trustProxyHeaders = try bool(env, "TRUST_PROXY_HEADERS", c.trustProxyHeaders)
         c.autoMigrate = try bool(env, "AUTO_MIGRATE", c.environment != .production)

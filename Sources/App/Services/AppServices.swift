@@ -18,6 +18,8 @@ public struct AppServices: Sendable {
     public var pricing: PricingRules
     public var planner: DispatchPlanner
     public var logger: Logger
+    /// The audit stream for the external log store (checkpoints; events go through the store's `onAudit`).
+    public var auditLog: Logger
     /// Field encryption (TOTP secrets, outbox contents).
     public var cipher: FieldCipher
     public var breached: BreachedPasswords
@@ -32,7 +34,7 @@ public struct AppServices: Sendable {
         config: AppConfig, store: any Store, hasher: PasswordHasher, cipher: FieldCipher, mailer: (any MailSender)? = nil,
         breached: BreachedPasswords? = nil, metrics: SecurityMetrics = SecurityMetrics(), geocoder: (any Geocoder)? = nil,
         blindIndex: BlindIndex? = nil,
-        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger, auditLog: Logger? = nil
     ) {
         self.metrics = metrics
         self.geocoder = geocoder ?? BundledGeocoder()
@@ -50,6 +52,7 @@ public struct AppServices: Sendable {
         self.pricing = PricingRules()
         self.planner = DispatchPlanner(maxOffers: config.maxOffersPerOrder, offerTTL: config.offerTTL)
         self.logger = logger
+        self.auditLog = auditLog ?? AuditStream.logger()
     }
 }
 

@@ -47,4 +47,17 @@ public struct AuditChain: Sendable {
     public func isValid(mac: String, entryHash: String) -> Bool {
         constantTimeEquals(mac, self.mac(entryHash: entryHash))
     }
+
+    /// The MAC of the chain head row: the first chained sequence (rows below it may be legacy),
+    /// the last sequence and its hash. Moving the head or its first sequence needs the key.
+    public func headMAC(firstSeq: Int64, lastSeq: Int64, lastHash: String) -> String {
+        mac(entryHash: "head2:\(firstSeq):\(lastSeq):\(lastHash)")
+    }
+
+    /// Whether `mac` signs this head: the current form, or the form written before the head
+    /// recorded its first sequence (migration 8), which the next append replaces.
+    public func isValidHead(mac: String, firstSeq: Int64, lastSeq: Int64, lastHash: String) -> Bool {
+        constantTimeEquals(mac, headMAC(firstSeq: firstSeq, lastSeq: lastSeq, lastHash: lastHash))
+            || isValid(mac: mac, entryHash: "head:\(lastSeq):\(lastHash)")
+    }
 }

@@ -9,10 +9,14 @@ extension SQLAccess {
     /// writers append one after another and the chain never forks.
     func appendAudit(_ e: AuditEvent) throws {
         guard try conn.execute("UPDATE audit_chain_head SET last_seq = last_seq WHERE id = 1", []) == 1,
-              let head = try conn.query("SELECT last_hash FROM audit_chain_head WHERE id = 1", []).first else {
+              let row = try conn.query("SELECT \(AuditChainHead.columns) FROM audit_chain_head WHERE id = 1", []).first else {
             throw StorageError.failure("audit chain head missing")
         }
-        let previous = try head.string("last_hash")
+        let head = try AuditChainHead(row)
+        let previous = head.lastHash, firstSeq = head.firstSeq
+        // A head moved without the key stays unsigned, so the next append does not vouch for it
+        // (say, for a cut tail) and verification keeps reporting the break.
+        let vouch = (head.isUnused && head.mac == nil) || head.isSigned(by: chain)
         let values: [SQLValue] = [
             .uuid(e.id), .date(e.occurredAt), .uuid(e.actorID), .optionalText(e.actorRole?.rawValue), .text(e.action),
             .optionalText(e.targetType), .uuid(e.targetID), .text(e.outcome.rawValue), .optionalText(e.clientIP),
@@ -27,10 +31,11 @@ extension SQLAccess {
             throw StorageError.failure("audit insert lost")
         }
         let lastSeq = try seq.int("seq")
-        // The head is signed too, so the newest entries cannot be removed by moving it back.
-        try conn.execute("UPDATE audit_chain_head SET last_seq = ?, last_hash = ?, mac = ? WHERE id = 1",
-                         [.int(lastSeq), .text(hash), .text(chain.mac(entryHash: "head:\(lastSeq):\(hash)"))])
-        appended.append(e)
+        // The head is signed too (with where the chain starts), so the newest entries cannot be
+        // removed by moving it back, nor chained entries passed off as legacy ones.
+        let mac: SQLValue = vouch ? .text(chain.headMAC(firstSeq: firstSeq, lastSeq: lastSeq, lastHash: hash)) : .null
+        try conn.execute("UPDATE audit_chain_head SET last_seq = ?, last_hash = ?, mac = ? WHERE id = 1", [.int(lastSeq), .text(hash), mac])
+        appended.append(ChainedAuditEvent(event: e, seq: lastSeq, entryHash: hash))
     }
 
     func auditEvents(limit: Int, offset: Int, actionPrefix: String?, outcome: AuditOutcome?) throws -> [AuditEvent] {

@@ -8,12 +8,13 @@ public struct SQLStore: Store {
     public let database: any SQLDatabase
     let chain: AuditChain
     public let protection: FieldProtection
-    let onAudit: @Sendable (AuditEvent) -> Void
+    let onAudit: @Sendable (ChainedAuditEvent) -> Void
 
     /// `chain` signs audit entries; `protection` encrypts personal data; `onAudit` receives each
-    /// committed audit event (the app writes them as JSON lines for the external log store).
+    /// committed audit event with its place in the chain (the app writes them as JSON lines for
+    /// the external log store).
     public init(database: any SQLDatabase, auditChain: AuditChain, protection: FieldProtection,
-                onAudit: @escaping @Sendable (AuditEvent) -> Void = { _ in }) {
+                onAudit: @escaping @Sendable (ChainedAuditEvent) -> Void = { _ in }) {
         self.database = database
         self.chain = auditChain
         self.protection = protection
@@ -43,7 +44,7 @@ public struct SQLStore: Store {
         return try await database.transaction(readOnly: true) { conn in
             try AuditChainVerifier(chain: chain).verify(try conn.query(
                 "SELECT \(SQLAccess.auditColumns), seq, prev_hash, entry_hash, mac FROM audit_events ORDER BY seq", []
-            ), head: try conn.query("SELECT last_seq, last_hash, mac FROM audit_chain_head WHERE id = 1", []).first)
+            ), head: try conn.query("SELECT \(AuditChainHead.columns) FROM audit_chain_head WHERE id = 1", []).first)
         }
     }
 
@@ -68,10 +69,23 @@ public struct SQLStore: Store {
     }
 }
 
+/// A committed audit event with its sequence and entry hash in the chain.
+public struct ChainedAuditEvent: Sendable, Equatable {
+    public var event: AuditEvent
+    public var seq: Int64
+    public var entryHash: String
+
+    public init(event: AuditEvent, seq: Int64, entryHash: String) {
+        self.event = event
+        self.seq = seq
+        self.entryHash = entryHash
+    }
+}
+
 /// Audit events appended in the current transaction attempt (published after commit).
 final class AuditCollector: @unchecked Sendable {
-    private(set) var events: [AuditEvent] = []
-    func append(_ event: AuditEvent) { events.append(event) }
+    private(set) var events: [ChainedAuditEvent] = []
+    func append(_ event: ChainedAuditEvent) { events.append(event) }
     func reset() { events.removeAll() }
 }
 

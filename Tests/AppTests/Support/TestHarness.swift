@@ -45,14 +45,15 @@ struct TestHarness {
         let logger = Logger(label: "test") { label in JSONLogHandler(label: label, level: .debug, sink: { logs.append($0) }) }
         // SQLite by default; `SOLAR_TEST_DATABASE=mysql` runs the same HTTP tests on MariaDB.
         let auditLog = Logger(label: "audit") { label in JSONLogHandler(label: label, level: .info, sink: { logs.append($0) }) }
-        let (store, database) = try await TestDatabase.store(TestDatabase.selected, onAudit: { event in
-            auditLog.info("audit", metadata: ["stream": "audit", "action": .string(event.action), "outcome": .string(event.outcome.rawValue)])
+        // The same audit stream lines as production (`openStore`), so tests can export them.
+        let (store, database) = try await TestDatabase.store(TestDatabase.selected, onAudit: { entry in
+            AuditStream.write(entry, to: auditLog)
         })
         let hasher = try PasswordHasher(parameters: hashing, threads: 2)
         let cipher = FieldCipher(keyRing: FieldCipher.generateKeyEntry(id: "test1"))!
         let services = AppServices(config: config, store: store, hasher: hasher, cipher: cipher,
                                    mailer: FileMailSink(directory: folder.appendingPathComponent("mail").path),
-                                   breached: breached, now: now, logger: logger)
+                                   breached: breached, now: now, logger: logger, auditLog: auditLog)
         return TestHarness(services: services, logs: logs, folder: folder, database: database)
     }
 
