@@ -79,7 +79,8 @@ struct WebTests {
             let (login, cookie) = try await webLogin(client, "webnew@example.com")
             #expect(login.status == .seeOther && cookie != nil)
             let mail = try await harness.mail().filter { $0.to == "webnew@example.com" }
-            #expect(mail.count == 2 && mail.contains { $0.subject.contains("tried to sign up") })
+            #expect(mail.count == 2 && mail.contains { $0.subject.contains("tried to sign up") },
+                    "mail: \(mail.map(\.subject)); log: \(harness.logs.lines.filter { $0.contains("outbox") })")
             let confirm = try #require(mail.first { $0.subject.contains("Confirm") })
             #expect(confirm.body.contains("/verify-email"))
             let code = try #require(confirm.body.split(separator: "\n").first { $0.contains("code is:") }?.split(separator: " ").last.map(String.init))
