@@ -116,7 +116,10 @@ public protocol StoreAccess {
     func enqueueEmail(_ email: OutboxEmail) throws
     func pendingEmails(limit: Int) throws -> [OutboxEmail]
     func markEmailSent(id: UUID, at: Date) throws
-    func markEmailAttempt(id: UUID) throws
+    /// Claims a pending email for one delivery attempt: counts the attempt only if nobody has
+    /// since `attempts` (the value the caller read). False means another dispatcher (another
+    /// replica, or a sweep running alongside) has it, and this one must not send it.
+    func claimEmail(id: UUID, attempts: Int) throws -> Bool
 
     // Installers
     func saveInstallerProfile(_ profile: InstallerProfile) throws

@@ -1,4 +1,5 @@
 @testable import App
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -72,5 +73,22 @@ struct SilentFailureTests {
         #expect(await OutboxDispatcher(services: harness.services).deliverPending() == 0)
         #expect(harness.logs.lines.contains { $0.contains("outbox database operation failed") && $0.contains("outbox_read") })
         #expect(harness.services.metrics.exposition().contains(#"solar_internal_failures_total{operation="outbox_read"} 1"#))
+    }
+}
+
+@Suite("Outbox delivery")
+struct OutboxClaimTests {
+    @Test("two dispatchers sweeping at once send each email exactly once")
+    func onceOnly() async throws {
+        let harness = try await TestHarness.make()
+        let account = try await harness.account(.customer)
+        let recovery = RecoveryService(services: harness.services)
+        let now = Date()
+        try await harness.services.store.write { db in for _ in 0..<8 { try recovery.issue(.verifyEmail, to: account, db: db, now: now) } }
+        async let first = OutboxDispatcher(services: harness.services).deliverPending()
+        async let second = OutboxDispatcher(services: harness.services).deliverPending()
+        let (a, b) = await (first, second)
+        #expect(a + b == 8)
+        #expect(try await harness.mail().count == 8)
     }
 }

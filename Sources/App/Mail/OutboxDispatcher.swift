@@ -34,6 +34,15 @@ public struct OutboxDispatcher: Service {
         }
         var sent = 0
         for email in pending {
+            // Claim first, so two dispatchers (replicas, or a sweep beside a test) never both send it.
+            let claimed: Bool
+            do {
+                claimed = try await services.store.write { db in try db.claimEmail(id: email.id, attempts: email.attempts) }
+            } catch {
+                failed("outbox_claim", error)
+                continue
+            }
+            guard claimed else { continue }
             do {
                 let message = try render(email)
                 try await services.mailer.send(message)
@@ -41,12 +50,8 @@ public struct OutboxDispatcher: Service {
                 try await services.store.write { db in try db.markEmailSent(id: email.id, at: now) }
                 sent += 1
             } catch {
+                // The claim already counted the attempt; the next sweep retries (at most 10 attempts).
                 services.logger.warning("outbox delivery failed", metadata: ["outbox_id": .string(email.id.uuidString.lowercased())])
-                do {
-                    try await services.store.write { db in try db.markEmailAttempt(id: email.id) }
-                } catch {
-                    failed("outbox_attempt", error)
-                }
             }
         }
         return sent

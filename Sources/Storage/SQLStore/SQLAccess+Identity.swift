@@ -218,7 +218,8 @@ extension SQLAccess {
         try conn.execute("UPDATE outbox_emails SET sent_at = ? WHERE id = ?", [.date(at), .uuid(id)])
     }
 
-    func markEmailAttempt(id: UUID) throws {
-        try conn.execute("UPDATE outbox_emails SET attempts = attempts + 1 WHERE id = ?", [.uuid(id)])
+    func claimEmail(id: UUID, attempts: Int) throws -> Bool {
+        try conn.execute("UPDATE outbox_emails SET attempts = attempts + 1 WHERE id = ? AND sent_at IS NULL AND attempts = ?",
+                         [.uuid(id), .int(Int64(attempts))]) == 1
     }
 }

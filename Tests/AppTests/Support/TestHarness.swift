@@ -62,6 +62,10 @@ struct TestHarness {
     /// The emails delivered so far (the outbox is flushed first).
     func mail() async throws -> [EmailMessage] {
         await OutboxDispatcher(services: services).deliverPending()
+        // The app's own dispatcher may hold a claimed email mid-send: wait (briefly) until it is sent.
+        for _ in 0..<100 where try await !services.store.read({ db in try db.pendingEmails(limit: 1) }).isEmpty {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         return try FileMailSink(directory: folder.appendingPathComponent("mail").path).messages()
     }
 
