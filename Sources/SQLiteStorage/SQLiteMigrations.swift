@@ -244,5 +244,10 @@ enum SQLiteMigrations {
             ) WHERE id = 1
             """,
         ]),
+        Migration(version: 9, name: "outbox claims last through the send", statements: [
+            // A claimed email is held until claimed_until (past the send, or a retry backoff), so a
+            // dispatcher that read it before the claim cannot claim and send it a second time.
+            "ALTER TABLE outbox_emails ADD COLUMN claimed_until INTEGER",
+        ]),
     ]
 }

@@ -114,12 +114,19 @@ public protocol StoreAccess {
     /// The newest login (session creation) of an account.
     func lastLogin(accountID: UUID) throws -> Date?
     func enqueueEmail(_ email: OutboxEmail) throws
+    /// Unsent emails with attempts left, whether or not a dispatcher holds them right now.
     func pendingEmails(limit: Int) throws -> [OutboxEmail]
+    /// Unsent emails with attempts left that no dispatcher holds at `now` (no live claim).
+    func dueEmails(limit: Int, now: Date) throws -> [OutboxEmail]
     func markEmailSent(id: UUID, at: Date) throws
-    /// Claims a pending email for one delivery attempt: counts the attempt only if nobody has
-    /// since `attempts` (the value the caller read). False means another dispatcher (another
-    /// replica, or a sweep running alongside) has it, and this one must not send it.
-    func claimEmail(id: UUID, attempts: Int) throws -> Bool
+    /// Claims a due email for one delivery attempt until `until`: counts the attempt only if
+    /// nobody has since `attempts` (the value the caller read) and no live claim holds it.
+    /// False means another dispatcher (another replica, or a sweep running alongside) has it,
+    /// and this one must not send it. The claim lasts past a send, so a dispatcher that read
+    /// the email before the claim cannot claim it again while the send is under way.
+    func claimEmail(id: UUID, attempts: Int, now: Date, until: Date) throws -> Bool
+    /// After a failed send: the email is due again at `retryAt` (a backoff), not at once.
+    func deferEmail(id: UUID, until retryAt: Date) throws
 
     // Installers
     func saveInstallerProfile(_ profile: InstallerProfile) throws

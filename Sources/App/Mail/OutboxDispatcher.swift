@@ -27,7 +27,7 @@ public struct OutboxDispatcher: Service {
     public func deliverPending() async -> Int {
         let pending: [OutboxEmail]
         do {
-            pending = try await services.store.read { db in try db.pendingEmails(limit: 20) }
+            pending = try await services.store.read { [now = services.now()] db in try db.dueEmails(limit: 20, now: now) }
         } catch {
             failed("outbox_read", error)
             return 0
@@ -37,7 +37,10 @@ public struct OutboxDispatcher: Service {
             // Claim first, so two dispatchers (replicas, or a sweep beside a test) never both send it.
             let claimed: Bool
             do {
-                claimed = try await services.store.write { db in try db.claimEmail(id: email.id, attempts: email.attempts) }
+                let now = services.now()
+                claimed = try await services.store.write { db in
+                    try db.claimEmail(id: email.id, attempts: email.attempts, now: now, until: now.addingTimeInterval(Self.claimLease))
+                }
             } catch {
                 failed("outbox_claim", error)
                 continue
@@ -50,11 +53,20 @@ public struct OutboxDispatcher: Service {
                 try await services.store.write { db in try db.markEmailSent(id: email.id, at: now) }
                 sent += 1
             } catch {
-                // The claim already counted the attempt; the next sweep retries (at most 10 attempts).
+                // The claim already counted the attempt; a later sweep retries after a backoff (at most 10 attempts).
                 services.logger.warning("outbox delivery failed", metadata: ["outbox_id": .string(email.id.uuidString.lowercased())])
+                let retryAt = services.now().addingTimeInterval(Self.retryDelay(afterAttempt: email.attempts + 1))
+                do { try await services.store.write { db in try db.deferEmail(id: email.id, until: retryAt) } } catch { failed("outbox_defer", error) }
             }
         }
         return sent
+    }
+
+    /// How long a claim holds an email: far longer than a send takes, so it never lapses mid-send.
+    static let claimLease: TimeInterval = 120
+    /// Backoff after a failed send: 30 s, 60 s, 120 s ... at most 30 minutes.
+    static func retryDelay(afterAttempt attempt: Int) -> TimeInterval {
+        min(30 * pow(2, Double(max(attempt - 1, 0))), 1800)
     }
 
     /// Logs (by error type: no address or code) and counts a database failure of the outbox.

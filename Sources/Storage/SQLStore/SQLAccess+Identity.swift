@@ -202,24 +202,47 @@ extension SQLAccess {
         )
     }
 
+    static let outboxColumns = "id, template, recipient_ciphertext, payload_ciphertext, created_at, sent_at, attempts"
+
     func pendingEmails(limit: Int) throws -> [OutboxEmail] {
         try conn.query(
-            "SELECT id, template, recipient_ciphertext, payload_ciphertext, created_at, sent_at, attempts FROM outbox_emails WHERE sent_at IS NULL AND attempts < 10 ORDER BY created_at, id LIMIT ?",
+            "SELECT \(Self.outboxColumns) FROM outbox_emails WHERE sent_at IS NULL AND attempts < 10 ORDER BY created_at, id LIMIT ?",
             [.int(Int64(limit))]
-        ).map { row in
-            guard let template = OneTimePurpose(rawValue: try row.string("template")) else { throw StorageError.corruptRow("template") }
-            return OutboxEmail(id: try row.uuid("id"), template: template, recipientCiphertext: try row.string("recipient_ciphertext"),
-                               payloadCiphertext: try row.string("payload_ciphertext"), createdAt: try row.date("created_at"),
-                               sentAt: try row.optionalDate("sent_at"), attempts: Int(try row.int("attempts")))
-        }
+        ).map(Self.outboxEmail)
+    }
+
+    func dueEmails(limit: Int, now: Date) throws -> [OutboxEmail] {
+        try conn.query(
+            """
+            SELECT \(Self.outboxColumns) FROM outbox_emails
+            WHERE sent_at IS NULL AND attempts < 10 AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY created_at, id LIMIT ?
+            """,
+            [.date(now), .int(Int64(limit))]
+        ).map(Self.outboxEmail)
+    }
+
+    static func outboxEmail(_ row: SQLRow) throws -> OutboxEmail {
+        guard let template = OneTimePurpose(rawValue: try row.string("template")) else { throw StorageError.corruptRow("template") }
+        return OutboxEmail(id: try row.uuid("id"), template: template, recipientCiphertext: try row.string("recipient_ciphertext"),
+                           payloadCiphertext: try row.string("payload_ciphertext"), createdAt: try row.date("created_at"),
+                           sentAt: try row.optionalDate("sent_at"), attempts: Int(try row.int("attempts")))
     }
 
     func markEmailSent(id: UUID, at: Date) throws {
         try conn.execute("UPDATE outbox_emails SET sent_at = ? WHERE id = ?", [.date(at), .uuid(id)])
     }
 
-    func claimEmail(id: UUID, attempts: Int) throws -> Bool {
-        try conn.execute("UPDATE outbox_emails SET attempts = attempts + 1 WHERE id = ? AND sent_at IS NULL AND attempts = ?",
-                         [.uuid(id), .int(Int64(attempts))]) == 1
+    func claimEmail(id: UUID, attempts: Int, now: Date, until: Date) throws -> Bool {
+        try conn.execute(
+            """
+            UPDATE outbox_emails SET attempts = attempts + 1, claimed_until = ?
+            WHERE id = ? AND sent_at IS NULL AND attempts = ? AND (claimed_until IS NULL OR claimed_until <= ?)
+            """,
+            [.date(until), .uuid(id), .int(Int64(attempts)), .date(now)]
+        ) == 1
+    }
+
+    func deferEmail(id: UUID, until retryAt: Date) throws {
+        try conn.execute("UPDATE outbox_emails SET claimed_until = ? WHERE id = ? AND sent_at IS NULL", [.date(retryAt), .uuid(id)])
     }
 }
