@@ -30,6 +30,8 @@ CORS_ORIGIN = "https://app.solardispatch.example"
 READY_TIMEOUT = 60
 STOP_TIMEOUT = 20
 STAFF_ROLES = ("installer", "support", "sales", "engineer", "admin")
+# A second administrator approves the staff roles the first one asks for (two-person rule).
+SERVER_ACCOUNTS = (*STAFF_ROLES, "admin2")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -63,6 +65,7 @@ def totp_code(secret_b32: str, step_offset: int = 0) -> str:
 TOTP_SECRETS: dict = {}  # email -> base32 secret of accounts enrolled by the checks
 TOTP_LAST: dict = {}  # email -> last step offset used, to avoid replaying a code
 TOKENS: dict = {}  # (server, role) -> access token
+RECENT: dict = {}  # (server, key) -> (access token, monotonic time of its login)
 SESSION_KEYS = "checks:" + base64.b64encode(os.urandom(32)).decode()
 SESSION_AUDIT_KEY = base64.b64encode(os.urandom(32)).decode()
 SESSION_INDEX_KEY = base64.b64encode(os.urandom(32)).decode()
@@ -248,10 +251,29 @@ class Server:
         r = self.post("/api/v1/admin/accounts", token=admin_token, json={
             "email": cred.email, "name": cred.name, "phone": cred.phone, "role": role, "password": cred.password,
         })
-        assert r.status_code == 201, f"admin create {role}: {r.status_code} {r.text}"
-        assert r.json()["role"] == role
-        cred.id = r.json()["id"]
+        if role in ("installer", "customer"):
+            assert r.status_code == 201, f"admin create {role}: {r.status_code} {r.text}"
+            assert r.json()["role"] == role
+            cred.id = r.json()["id"]
+            return cred
+        # A staff account waits, locked, until a second administrator approves its role.
+        assert r.status_code == 202, f"admin create {role}: {r.status_code} {r.text}"
+        grant = r.json()
+        assert grant["createsAccount"] is True and grant["toRole"] == role, grant
+        approved = self.post(f"/api/v1/admin/role-grants/{grant['id']}/approve", token=self.recent_token("admin2"))
+        assert approved.status_code == 200, f"second admin approval: {approved.status_code} {approved.text}"
+        cred.id = grant["accountId"]
         return cred
+
+    def recent_token(self, key: str) -> str:
+        """A token whose login is recent enough for step-up actions (5 minutes; 4 to be safe)."""
+        cached = RECENT.get((self.base_url, key))
+        if cached and time.monotonic() - cached[1] < 240:
+            return cached[0]
+        c = self.credentials[key]
+        token = self.login(c.email, c.password)
+        RECENT[(self.base_url, key)] = (token, time.monotonic())
+        return token
 
     def read_log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -309,13 +331,14 @@ def run_cli(binary: Path, args: list, env: dict, timeout: float = 60) -> subproc
 def create_cli_accounts(binary: Path, tmp: Path, env: dict, roles=STAFF_ROLES) -> dict:
     """Creates one account per role with `solar accounts create` (which migrates itself)."""
     credentials = {}
-    for i, role in enumerate(roles, start=1):
+    for i, key in enumerate(roles, start=1):
+        role = key.rstrip("0123456789")
         cred = Credential(
             email=f"{role}.{uuid.uuid4().hex[:6]}@staff.example.com",
             password=f"pw-{uuid.uuid4().hex[:16]}",
             role=role, name=f"The {role}", phone=f"+3460000000{i}",
         )
-        pw_file = tmp / f"{role}.pw"
+        pw_file = tmp / f"{key}.pw"
         fd = os.open(pw_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(cred.password + "\n")
@@ -324,7 +347,7 @@ def create_cli_accounts(binary: Path, tmp: Path, env: dict, roles=STAFF_ROLES) -
                              "--password-file", str(pw_file), "--name", cred.name, "--phone", cred.phone], env)
         assert r.returncode == 0, f"accounts create {role} failed ({r.returncode}): {r.stdout}\n{r.stderr}"
         assert cred.password not in r.stdout + r.stderr, "the CLI printed the password"
-        credentials[role] = cred
+        credentials[key] = cred
     return credentials
 
 
@@ -389,7 +412,7 @@ def enroll_totp(srv: "Server", cred: Credential) -> None:
     TOTP_LAST[cred.email] = int(time.time()) // 30
 
 
-def launch(binary: Path, tmp: Path, roles=STAFF_ROLES, **extra_env: str) -> tuple[Server, Running]:
+def launch(binary: Path, tmp: Path, roles=SERVER_ACCOUNTS, **extra_env: str) -> tuple[Server, Running]:
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = base_env(tmp, PORT=str(port), **extra_env)
@@ -398,11 +421,11 @@ def launch(binary: Path, tmp: Path, roles=STAFF_ROLES, **extra_env: str) -> tupl
     running.wait_ready()
     srv = Server(base_url=running.base_url, credentials=credentials, log_path=running.log_path, tmp=tmp,
                  binary=binary, port=port, metrics_port=int(env["METRICS_PORT"]))
-    for role, cred in credentials.items():
-        if role != "installer":
+    for key, cred in credentials.items():
+        if cred.role != "installer":
             enroll_totp(srv, cred)
-        me = srv.get("/api/v1/me", token=srv.token(role))
-        assert me.status_code == 200 and me.json()["role"] == role
+        me = srv.get("/api/v1/me", token=srv.token(key))
+        assert me.status_code == 200 and me.json()["role"] == cred.role
         cred.id = me.json()["id"]
     return srv, running
 

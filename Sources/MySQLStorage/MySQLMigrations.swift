@@ -324,5 +324,32 @@ enum MySQLMigrations {
             // dispatcher that read it before the claim cannot claim and send it a second time.
             "ALTER TABLE outbox_emails ADD COLUMN claimed_until BIGINT NULL",
         ]),
+        Migration(version: 10, name: "staff roles need a second administrator", statements: [
+            """
+            CREATE TABLE role_grants (
+                id \(uuid) NOT NULL PRIMARY KEY,
+                account_id \(uuid) NOT NULL,
+                from_role VARCHAR(16) NOT NULL,
+                to_role VARCHAR(16) NOT NULL,
+                creates_account TINYINT NOT NULL,
+                requested_by \(uuid) NOT NULL,
+                requested_at BIGINT NOT NULL,
+                approved_by \(uuid) NULL,
+                approved_at BIGINT NULL,
+                KEY role_grants_account (account_id, approved_at),
+                KEY role_grants_open (approved_at, requested_at),
+                CONSTRAINT role_grants_account_fk FOREIGN KEY (account_id) REFERENCES accounts(id),
+                CONSTRAINT role_grants_requester_fk FOREIGN KEY (requested_by) REFERENCES accounts(id),
+                CONSTRAINT role_grants_approver_fk FOREIGN KEY (approved_by) REFERENCES accounts(id),
+                CONSTRAINT role_grants_from CHECK (from_role IN (\(roles))),
+                CONSTRAINT role_grants_to CHECK (to_role IN (\(roles))),
+                CONSTRAINT role_grants_creates CHECK (creates_account IN (0, 1)),
+                CONSTRAINT role_grants_not_own CHECK (requested_by <> account_id),
+                CONSTRAINT role_grants_two_people CHECK (approved_by IS NULL OR (approved_by <> requested_by AND approved_by <> account_id)),
+                CONSTRAINT role_grants_approval CHECK ((approved_by IS NULL) = (approved_at IS NULL)),
+                CONSTRAINT role_grants_window CHECK (approved_at IS NULL OR approved_at <= requested_at + 86400000)
+            ) \(table)
+            """,
+        ]),
     ]
 }

@@ -249,5 +249,26 @@ enum SQLiteMigrations {
             // dispatcher that read it before the claim cannot claim and send it a second time.
             "ALTER TABLE outbox_emails ADD COLUMN claimed_until INTEGER",
         ]),
+        Migration(version: 10, name: "staff roles need a second administrator", statements: [
+            """
+            CREATE TABLE role_grants (
+                id TEXT PRIMARY KEY CHECK (length(id) = 36),
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                from_role TEXT NOT NULL CHECK (from_role IN (\(roles))),
+                to_role TEXT NOT NULL CHECK (to_role IN (\(roles))),
+                creates_account INTEGER NOT NULL CHECK (creates_account IN (0, 1)),
+                requested_by TEXT NOT NULL REFERENCES accounts(id),
+                requested_at INTEGER NOT NULL,
+                approved_by TEXT REFERENCES accounts(id),
+                approved_at INTEGER,
+                CHECK (requested_by <> account_id),
+                CHECK (approved_by IS NULL OR (approved_by <> requested_by AND approved_by <> account_id)),
+                CHECK ((approved_by IS NULL) = (approved_at IS NULL)),
+                CHECK (approved_at IS NULL OR approved_at <= requested_at + 86400000)
+            ) STRICT
+            """,
+            "CREATE INDEX role_grants_account ON role_grants(account_id, approved_at)",
+            "CREATE INDEX role_grants_open ON role_grants(approved_at, requested_at)",
+        ]),
     ]
 }

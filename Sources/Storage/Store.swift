@@ -110,6 +110,16 @@ public protocol StoreAccess {
     func activeBreakGlass(engineerID: UUID, now: Date) throws -> BreakGlassGrant?
     /// Grants that are pending (requested within `since`) or active at `now`, newest first.
     func openBreakGlassGrants(now: Date, since: Date) throws -> [BreakGlassGrant]
+    func insertRoleGrant(_ grant: RoleGrant) throws
+    func roleGrant(id: UUID) throws -> RoleGrant?
+    /// Requests not yet approved, asked for at or after `since` (the approval window), newest first.
+    func openRoleGrants(since: Date) throws -> [RoleGrant]
+    /// The account's newest request not yet approved, asked for at or after `since`.
+    func openRoleGrant(accountID: UUID, since: Date) throws -> RoleGrant?
+    /// Approves once, only by a third person, only within the window: false when any of that fails.
+    func approveRoleGrant(id: UUID, approver: UUID, at: Date, requestedSince: Date) throws -> Bool
+    /// The account was created by a staff-role request that nobody has approved yet (it stays locked).
+    func creationPending(accountID: UUID) throws -> Bool
     func staffAccounts() throws -> [Account]
     /// The newest login (session creation) of an account.
     func lastLogin(accountID: UUID) throws -> Date?

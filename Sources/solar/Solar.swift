@@ -177,7 +177,7 @@ struct Accounts: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create an installer or staff account (also the first admin).",
+            abstract: "Create an installer or staff account (in production: installers and the first two admins only).",
             discussion: "The password is read from a file (e.g. a mounted secret), never from the command line, and is never printed."
         )
 
@@ -200,7 +200,8 @@ struct Accounts: AsyncParsableCommand {
             var cliConfig = config
             cliConfig.autoMigrate = config.environment != .production
             let services = try await makeServices(config: cliConfig, logger: logger)
-            let account = try await createAccountFromCLI(services: services, email: email, name: name, phone: phone, role: role, password: password)
+            let account = try await createAccountFromCLI(services: services, email: email, name: name, phone: phone, role: role, password: password,
+                                                         production: config.environment == .production)
             try? await services.store.shutdown()
             print("created \(role.rawValue) account \(account.id.uuidString.lowercased())")
         }

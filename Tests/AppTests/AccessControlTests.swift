@@ -89,6 +89,8 @@ struct AccessControlTests {
         (.engineer, .get, "/api/v1/staff/customers?query=ab", .forbidden),
         (.engineer, .get, "/api/v1/staff/audit-events", .ok),
         (.engineer, .post, "/api/v1/admin/accounts", .forbidden),
+        (.engineer, .get, "/api/v1/admin/role-grants", .forbidden),
+        (.support, .post, "/api/v1/admin/role-grants/00000000-0000-4000-8000-000000000000/approve", .forbidden),
         (.admin, .get, "/api/v1/staff/audit-events", .ok),
         (.admin, .get, "/api/v1/orders", .forbidden),
         // Admins manage staff; customer data needs a break-glass grant, as for engineers.

@@ -382,7 +382,7 @@ struct SensitiveChangeTests {
         }
     }
 
-    @Test("an admin changes a role only after step-up, never their own; the account's sessions end")
+    @Test("an admin changes a role only after step-up, never their own; a change to installer applies at once and the sessions end")
     func roleChange() async throws {
         let clock = TestClock()
         let harness = try await TestHarness.make(now: { clock.now })
@@ -391,7 +391,7 @@ struct SensitiveChangeTests {
         try await harness.app.test(.router) { client in
             let adminToken = try await client.login(admin.email, at: clock.now)
             let supportToken = try await client.login(support.email, at: clock.now)
-            let body = #"{"role":"sales"}"#
+            let body = #"{"role":"installer"}"#
             #expect(try await client.call(.put, "/api/v1/admin/accounts/\(support.id.uuidString)/role", token: supportToken, json: body).status == .forbidden)
             #expect(try await client.call(.put, "/api/v1/admin/accounts/\(admin.id.uuidString)/role", token: adminToken, json: body).status == .forbidden)
             clock.advance(by: 6 * 60)
@@ -403,9 +403,9 @@ struct SensitiveChangeTests {
             #expect(try await client.call(.put, "/api/v1/admin/accounts/\(support.id.uuidString)/role", token: adminToken, json: body).status == .noContent)
             #expect(try await client.call(.get, "/api/v1/me", token: supportToken).status == .unauthorized)
         }
-        #expect(try await harness.services.store.read { db in try db.account(id: support.id) }?.role == .sales)
+        #expect(try await harness.services.store.read { db in try db.account(id: support.id) }?.role == .installer)
         let events = try await harness.services.store.read { db in try db.auditEvents(limit: 100, offset: 0) }
-        #expect(events.contains { $0.action == "admin.role_change" && $0.detail == "support->sales" })
+        #expect(events.contains { $0.action == "admin.role_change" && $0.detail == "support->installer" })
     }
 }
 

@@ -26,6 +26,7 @@ struct AccessPolicyTests {
         #expect(!AccessPolicy.allowedRoles(for: .searchCustomers).contains(.engineer))
         #expect(!AccessPolicy.allowedRoles(for: .searchCustomers).contains(.sales))
         #expect(AccessPolicy.allowedRoles(for: .createAccount) == [.admin])
+        #expect(AccessPolicy.allowedRoles(for: .approveRoleGrant) == [.admin])
     }
 
     @Test("customer data is support's: admins and engineers reach it only with an approved break-glass grant")

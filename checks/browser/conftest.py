@@ -38,6 +38,8 @@ STAFF = {
     "sales": "sales",
     "engineer": "engineer",
     "engineer2": "engineer",
+    "admin": "admin",
+    "admin2": "admin",
 }
 
 _used_screenshots = False
@@ -48,7 +50,7 @@ _used_screenshots = False
 
 def create_staff(binary: Path, tmp: Path, env: dict, key: str, role: str) -> Credential:
     """One account through the CLI, as checks/conftest.py's create_cli_accounts does (there one
-    account per role; here two engineers and two support agents are needed)."""
+    account per role; here two engineers, two support agents and two admins are needed)."""
     cred = Credential(email=f"{key}.{uuid.uuid4().hex[:6]}@staff.example.com", password=f"pw-{uuid.uuid4().hex[:16]}",
                       role=role, name=f"The {key}", phone=unique_phone())
     pw_file = tmp / f"{key}.pw"

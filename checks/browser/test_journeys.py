@@ -9,7 +9,8 @@ map (URLs, field names, CSS hooks). They share one server and hand each other th
 4. support (first login: TOTP enrolment) finds the customer by exact email, reveals with a
    reason, and reschedules the order;
 5. sales sees the charts;
-6. an engineer asks for break-glass, a second engineer approves it; the audit viewer.
+6. an engineer asks for break-glass, a second engineer approves it; the audit viewer;
+7. an admin creates a sales account, which stays locked until a second admin approves it.
 
 A journey whose predecessor failed is skipped, not failed again.
 """
@@ -273,3 +274,38 @@ def test_break_glass_needs_a_second_engineer(driver, web, authenticator):
 
     go(driver, base, "/staff/audit", shot="audit.png")
     assert driver.find_elements(By.CSS_SELECTOR, "table tbody tr, table tr + tr"), "the audit viewer lists no events"
+
+
+# --------------------------------------------------------------------------- administrators
+
+
+def test_a_new_staff_account_waits_for_a_second_administrator(driver, web, authenticator):
+    base = web.base_url
+    new = Credential(email=f"{unique('sales')}@staff.example.com", password=unique("Initial-") + "-password",
+                     role="sales", name="Sam Sales", phone=unique_phone())
+    login_body = {"email": new.email, "password": new.password}
+    staff_first_login(driver, base, web.credentials["admin"], authenticator)
+    go(driver, base, "/admin/accounts")
+    f = fill(form(driver, "/admin/accounts"), name=new.name, email=new.email, phone=new.phone, role="sales", password=new.password)
+    submit(driver, f)
+    visit_ok(driver, status=202, shot="admin-accounts.png")
+    text = body_text(driver)
+    assert "locked until" in text and "24 hours" in text, text[:600]
+    row = driver.find_element(By.XPATH, f'//table[contains(@class,"grants")]//tr[td[contains(., "{new.email}")]]')
+    assert not row.find_elements(By.CSS_SELECTOR, "form"), "the requester is offered to approve their own request"
+    assert "own request" in row.text
+    assert web.post("/api/v1/auth/login", json=login_body).status_code == 401, "the account works before the approval"
+    logout(driver, base)
+
+    admin2 = web.credentials["admin2"]
+    staff_first_login(driver, base, admin2, authenticator)
+    go(driver, base, "/admin/accounts")
+    row = driver.find_element(By.XPATH, f'//table[contains(@class,"grants")]//tr[td[contains(., "{new.email}")]]')
+    approve = row.find_element(By.CSS_SELECTOR, 'form[action^="/admin/role-grants/"][action$="/approve"]')
+    fill(approve, password=admin2.password, totpCode=authenticator.code(admin2.email))
+    submit(driver, approve)
+    visit_ok(driver)
+    assert "Approved" in body_text(driver) and "sales" in body_text(driver)
+    assert not driver.find_elements(By.XPATH, f'//table[contains(@class,"grants")]//tr[td[contains(., "{new.email}")]]')
+    first = web.post("/api/v1/auth/login", json=login_body)
+    assert first.status_code == 200 and first.json()["mfaEnrollmentRequired"] is True, first.text

@@ -43,9 +43,10 @@ extension RequestContext {
 /// A JSON response with a chosen status.
 struct Created<T: ResponseEncodable>: ResponseGenerator {
     var value: T
+    var status: HTTPResponse.Status = .created
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try value.response(from: request, context: context)
-        response.status = .created
+        response.status = status
         return response
     }
 }

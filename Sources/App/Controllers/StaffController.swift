@@ -29,8 +29,16 @@ struct StaffController {
         }
         group.secured(.put, "admin/accounts/:id/role", .changeRole) { request, context in
             let body = try await request.decodeBody(RoleChangeRequest.self, context: context)
-            try await AccountSecurityService(services: services).changeRole(of: try context.uuid("id"), to: body.role, context: context)
-            return Response(status: .noContent)
+            switch try await AccountSecurityService(services: services).changeRole(of: try context.uuid("id"), to: body.role, context: context) {
+            case .changed: return Response(status: .noContent)
+            case .requested(let grant): return try Created(value: RoleGrantDTO(grant), status: .accepted).response(from: request, context: context)
+            }
+        }
+        group.secured(.get, "admin/role-grants", .changeRole) { _, _ in
+            RoleGrantListDTO(items: try await RoleGrantService(services: services).open().map { RoleGrantDTO($0.grant) })
+        }
+        group.secured(.post, "admin/role-grants/:id/approve", .approveRoleGrant) { _, context in
+            RoleGrantDTO(try await RoleGrantService(services: services).approve(try context.uuid("id"), context: context))
         }
         group.secured(.post, "staff/accounts/:id/logout", .forceLogout) { _, context in
             try await AccountSecurityService(services: services).forceLogout(accountID: try context.uuid("id"), context: context)
@@ -48,8 +56,10 @@ struct StaffController {
         }
         group.secured(.post, "admin/accounts", .createAccount) { request, context in
             let body = try await request.decodeBody(CreateAccountRequest.self, context: context)
-            let account = try await OversightService(services: services).createAccount(body, context: context)
-            return Created(value: AccountDTO(account))
+            let created = try await OversightService(services: services).createAccount(body, context: context)
+            // A staff account waits, locked, for a second administrator: 202 with the request.
+            if let grant = created.grant { return try Created(value: RoleGrantDTO(grant), status: .accepted).response(from: request, context: context) }
+            return try Created(value: AccountDTO(created.account)).response(from: request, context: context)
         }
     }
 }

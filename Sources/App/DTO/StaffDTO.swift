@@ -114,6 +114,29 @@ struct BreakGlassDTO: ResponseEncodable {
     }
 }
 
+/// A staff role waiting for (or given by) a second administrator's approval.
+struct RoleGrantDTO: ResponseEncodable {
+    var id: UUID
+    var accountId: UUID
+    var fromRole: Role
+    var toRole: Role
+    var createsAccount: Bool
+    var requestedBy: UUID
+    var requestedAt: Date
+    var expiresAt: Date
+    var approvedBy: UUID?
+    var approvedAt: Date?
+
+    init(_ g: RoleGrant) {
+        (id, accountId, fromRole, toRole, createsAccount) = (g.id, g.accountID, g.fromRole, g.toRole, g.createsAccount)
+        (requestedBy, requestedAt, expiresAt, approvedBy, approvedAt) = (g.requestedBy, g.requestedAt, g.expiresAt, g.approvedBy, g.approvedAt)
+    }
+}
+
+struct RoleGrantListDTO: ResponseEncodable {
+    var items: [RoleGrantDTO]
+}
+
 struct BreakGlassListDTO: ResponseEncodable {
     var items: [BreakGlassDTO]
 }

@@ -132,21 +132,30 @@ struct AccountSecurityService: Sendable {
         }
     }
 
-    /// An admin changes a staff member's role: recent authentication required, never their own,
-    /// audited, and every session of the account ends so the new rights start with a new login.
-    func changeRole(of accountID: UUID, to role: Role, context: AuthenticatedContext) async throws {
+    /// An admin changes an account's role: recent authentication required, never their own,
+    /// audited. Installer and customer apply at once and every session of the account ends so the
+    /// new rights start with a new login; a staff role becomes a request a second admin approves.
+    func changeRole(of accountID: UUID, to role: Role, context: AuthenticatedContext) async throws -> RoleChangeOutcome {
         try requireRecentAuthentication(context)
         guard accountID != context.principal.accountID else {
             throw ApiError(.forbidden, "own-role", "Administrators cannot change their own role.")
         }
         let now = services.now()
         let audit = AuditContext(context)
-        try await services.store.write { db in
+        let grants = RoleGrantService(services: services)
+        return try await services.store.write { db in
             guard let target = try db.account(id: accountID) else { throw ApiError.notFound }
-            guard target.role != role else { return }
+            let creationPending = try db.creationPending(accountID: accountID)
+            // A staff role (or anything for an account still waiting to be created) needs a second administrator.
+            if RoleGrant.needsApproval(to: role, creationPending: creationPending) {
+                guard target.role != role || creationPending else { return .changed }
+                return .requested(try grants.request(role, for: target, creating: creationPending, db: db, audit: audit, now: now))
+            }
+            guard target.role != role else { return .changed }
             try db.updateRole(accountID: accountID, role: role)
             try db.revokeSessions(accountID: accountID, keeping: nil, at: now)
             try db.appendAudit(audit.event("admin.role_change", at: now, target: ("account", accountID), detail: "\(target.role.rawValue)->\(role.rawValue)"))
+            return .changed
         }
     }
 

@@ -86,18 +86,22 @@ struct AuthService: Sendable {
     }
 
     /// Creates an account of any role (admin API and CLI). The password is hashed, never logged.
-    func createAccount(email: String, name: String, phone: String, role: Role, password: String, action: String, audit: AuditContext) async throws -> Account {
+    /// With `locked`, the account starts locked and `then` runs in the same transaction (the
+    /// role request a second administrator must approve before it can log in).
+    func createAccount(email: String, name: String, phone: String, role: Role, password: String, action: String, audit: AuditContext,
+                       locked: Bool = false, then: (@Sendable (Account, any StoreAccess, Date) throws -> Void)? = nil) async throws -> Account {
         let hash = try await services.hasher.hash(password)
         let now = services.now()
         let account = Account(
             id: UUID(), email: email, name: name.trimmingCharacters(in: .whitespaces), phone: phone,
-            role: role, passwordHash: hash, createdAt: now
+            role: role, passwordHash: hash, createdAt: now, lockedAt: locked ? now : nil
         )
         do {
             try await services.store.write { db in
                 try db.insertAccount(account)
                 let actor = audit.actor ?? Principal(accountID: account.id, role: role)
                 try db.appendAudit(audit.event(action, at: now, target: ("account", account.id), actor: actor, detail: "role=\(role.rawValue)"))
+                try then?(account, db, now)
             }
         } catch StorageError.conflict {
             throw ApiError(.conflict, "email-taken", "An account with this email already exists.")
@@ -231,11 +235,33 @@ struct AuthService: Sendable {
     }
 }
 
-/// Creates an account from the `solar` CLI (bootstrap of the first admin, installers and staff).
-/// The audit event records the request id `cli`.
-public func createAccountFromCLI(services: AppServices, email: String, name: String, phone: String, role: Role, password: String) async throws -> Account {
+/// Creates an account from the `solar` CLI (bootstrap of the first admins, installers and, outside
+/// production, any role). The audit event records the request id `cli`.
+public func createAccountFromCLI(services: AppServices, email: String, name: String, phone: String, role: Role, password: String,
+                                 production: Bool = false) async throws -> Account {
     let audit = AuditContext(actor: nil, clientIP: nil, requestID: "cli")
     return try await AuthService(services: services).createAccount(
-        email: email, name: name, phone: phone, role: role, password: password, action: "cli.account.create", audit: audit
+        email: email, name: name, phone: phone, role: role, password: password, action: "cli.account.create", audit: audit,
+        then: { account, db, _ in
+            // Counted in the same transaction as the insert, so two CLI runs cannot both pass.
+            let admins = try db.staffAccounts().filter { $0.role == .admin && $0.id != account.id }.count
+            if let refusal = CLIBootstrap.refusal(role: role, production: production, administrators: admins) { throw refusal }
+        }
     )
+}
+
+/// The two-person rule for staff roles (RoleGrant) cannot start without two administrators, so
+/// in production the CLI creates administrators only while fewer than two exist; after that,
+/// every staff account and role comes from the admin console with a second admin's approval.
+/// Installers (not staff) may still be created by the CLI.
+public struct CLIBootstrap: Error, CustomStringConvertible, Equatable {
+    public let description: String
+
+    public static func refusal(role: Role, production: Bool, administrators: Int) -> CLIBootstrap? {
+        guard production, role.isStaff else { return nil }
+        if role == .admin, administrators < 2 { return nil }
+        return CLIBootstrap(description: role == .admin
+            ? "two administrators exist already: further administrators are requested in the admin console and approved by a second administrator"
+            : "in production staff accounts are created in the admin console and approved by a second administrator; the CLI only bootstraps the first two administrators")
+    }
 }

@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import HTTPTypes
 import Storage
+import Synchronization
 
 /// Break-glass access (two-person rule, expiring grants) and staff account administration,
 /// shared by the staff API and the web console. Callers check the role first.
@@ -57,8 +58,9 @@ struct OversightService: Sendable {
         }
     }
 
-    /// An admin creates a staff or installer account with an initial password; audited.
-    func createAccount(_ body: CreateAccountRequest, context: AuthenticatedContext) async throws -> Account {
+    /// An admin creates a staff or installer account with an initial password; audited. A staff
+    /// account starts locked, with a role request a second administrator must approve (`grant`).
+    func createAccount(_ body: CreateAccountRequest, context: AuthenticatedContext) async throws -> (account: Account, grant: RoleGrant?) {
         let email = Formats.normalizedEmail(body.email)
         var v = Validator()
         v.check(Formats.isValidEmail(email), "email", "must be a valid email address")
@@ -66,9 +68,19 @@ struct OversightService: Sendable {
         v.check(Formats.isValidPhone(body.phone), "phone", "must be in E.164 format")
         if !v.errors.isEmpty { throw ApiError.validation(v.errors) }
         try await PasswordRules(services: services).check(body.password, email: email, field: "password")
-        return try await AuthService(services: services).createAccount(
-            email: email, name: body.name, phone: body.phone, role: body.role, password: body.password,
-            action: "admin.account.create", audit: AuditContext(context)
+        let audit = AuditContext(context)
+        let needsApproval = RoleGrant.needsApproval(to: body.role, creationPending: false)
+        let grants = RoleGrantService(services: services)
+        let requested = Mutex<RoleGrant?>(nil)
+        let role = body.role
+        let askSecondAdmin: @Sendable (Account, any StoreAccess, Date) throws -> Void = { account, db, now in
+            let grant = try grants.request(role, for: account, creating: true, db: db, audit: audit, now: now)
+            requested.withLock { $0 = grant }
+        }
+        let account = try await AuthService(services: services).createAccount(
+            email: email, name: body.name, phone: body.phone, role: role, password: body.password,
+            action: "admin.account.create", audit: audit, locked: needsApproval, then: needsApproval ? askSecondAdmin : nil
         )
+        return (account, requested.withLock { $0 })
     }
 }

@@ -104,6 +104,10 @@ struct StaffService: Sendable {
             guard target.id != caller.accountID, caller.role == .admin || !target.role.isStaff else {
                 throw ApiError(.forbidden, "forbidden", "Your role does not allow locking this account.")
             }
+            // A staff account created by an admin stays locked until a second admin approves its role.
+            if !locked, try db.creationPending(accountID: id) {
+                throw ApiError(.conflict, "pending-approval", "This account waits for another administrator to approve its role.")
+            }
             try db.setLocked(accountID: id, at: locked ? now : nil)
             if locked { try db.revokeSessions(accountID: id, keeping: nil, at: now) }
             try db.appendAudit(audit.event(locked ? "staff.account.lock" : "staff.account.unlock", at: now, target: ("account", id)))

@@ -76,6 +76,7 @@ struct WebController {
         WebInstallerRoutes(controller: self).endpoints(pages)
         WebStaffRoutes(controller: self).endpoints(pages)
         WebOversightRoutes(controller: self).endpoints(pages)
+        WebAccountAdminRoutes(controller: self).endpoints(pages)
     }
 
     /// The signed-in caller's account, as the API's `/me` reads it.

@@ -6,8 +6,8 @@ import Hummingbird
 import Storage
 
 /// Sales, engineering and admin pages of the staff console: the pipeline dashboard with
-/// server-rendered SVG charts, break-glass requests and approvals, the audit viewer, staff
-/// accounts and roles (step-up), and the access review.
+/// server-rendered SVG charts, break-glass requests and approvals, the audit viewer and the
+/// access review. Staff accounts and roles are in `WebAccountAdminRoutes`.
 struct WebOversightRoutes {
     let controller: WebController
     var web: WebSupport { controller.web }
@@ -16,8 +16,6 @@ struct WebOversightRoutes {
     var staff: StaffService { StaffService(services: services) }
 
     struct BreakGlassForm: Decodable, Sendable { var reason: String; var durationMinutes: String }
-    struct AccountForm: Decodable, Sendable { var name: String; var email: String; var phone: String; var role: String; var password: String }
-    struct RoleForm: Decodable, Sendable { var role: String; var password: String; var totpCode: String? }
 
     static let auditPageSize = 50
 
@@ -44,35 +42,6 @@ struct WebOversightRoutes {
         }
         pages.page("staff/audit", .readAuditEvents) { request, caller in
             try await auditPage(request, caller)
-        }
-        pages.page("admin/accounts", .createAccount) { _, caller in
-            try await accountsPage(caller, form: ["role": Role.support.rawValue], errors: [:], status: .ok)
-        }
-        pages.form("admin/accounts", .createAccount, AccountForm.self) { form, _, caller in
-            let fields = ["name": form.name, "email": form.email, "phone": form.phone, "role": form.role]
-            do {
-                guard let role = Role(rawValue: form.role) else { throw ApiError.validation([FieldError("role", "choose a role")]) }
-                let account = try await oversight.createAccount(
-                    CreateAccountRequest(email: form.email, name: form.name, phone: form.phone, role: role, password: form.password), context: caller)
-                return try await accountsPage(caller, form: ["role": Role.support.rawValue], errors: [:],
-                                              notice: "Created \(account.email) as \(account.role.rawValue). They must set up two-factor authentication at first login.", status: .created)
-            } catch let error as ApiError where error.status == .unprocessableContent || error.status == .conflict {
-                return try await accountsPage(caller, form: fields, errors: WebSupport.fieldErrors(error.fieldErrors),
-                                              message: error.fieldErrors.isEmpty ? error.title : nil, status: error.status)
-            }
-        }
-        pages.form("admin/accounts/:id/role", .changeRole, RoleForm.self) { form, _, caller in
-            guard let role = Role(rawValue: form.role) else { throw ApiError.malformedBody }
-            let security = AccountSecurityService(services: services)
-            let renewed: AuthenticatedContext
-            do {
-                renewed = try await security.stepUp(password: form.password, totpCode: form.totpCode.flatMap { $0.isEmpty ? nil : $0 }, context: caller)
-            } catch let error as ApiError where error.status == .unauthorized || error.status == .tooManyRequests {
-                return try await accountsPage(caller, form: ["role": Role.support.rawValue], errors: [:],
-                                              message: "Your password or code was not accepted; the role was not changed.", status: error.status)
-            }
-            try await security.changeRole(of: try caller.uuid("id"), to: role, context: renewed)
-            return try await accountsPage(caller, form: ["role": Role.support.rawValue], errors: [:], notice: "The role was changed to \(role.rawValue).", status: .ok)
         }
         pages.page("admin/review", .reviewStaff) { _, caller in
             let review = try await staffReview(services: services)
@@ -172,26 +141,6 @@ struct WebOversightRoutes {
         values["outcomes"] = [["value": "", "label": "Any", "selected": outcome == nil]]
             + AuditOutcome.allCases.map { ["value": $0.rawValue, "label": $0.rawValue, "selected": $0 == outcome] as [String: Any] }
         return try web.page("staff/audit", values)
-    }
-
-    // MARK: Accounts
-
-    func accountsPage(_ caller: AuthenticatedContext, form: [String: String], errors: [String: String], message: String? = nil,
-                      notice: String? = nil, status: HTTPResponse.Status) async throws -> Response {
-        let review = try await staffReview(services: services)
-        var values = web.frame(caller, account: try await controller.account(caller), title: "Accounts", error: message)
-        values["notice"] = notice
-        values["form"] = form
-        values["errors"] = errors
-        values["rules"] = WebController.passwordRules
-        let creatable = Role.allCases.filter { $0 != .customer }
-        values["roles"] = creatable.map { ["value": $0.rawValue, "selected": $0.rawValue == form["role"]] }
-        values["staff"] = review.staff.map { s in
-            ["id": s.id.uuidString.lowercased(), "email": s.email, "role": s.role.rawValue, "mfa": s.mfaEnabled,
-             "lastLogin": s.lastLoginAt.map(WebSupport.minute) ?? "never", "self": s.id == caller.principal.accountID,
-             "roleChoices": creatable.map { ["value": $0.rawValue, "selected": $0 == s.role] }] as [String: Any]
-        }
-        return try web.page("admin/accounts", values, status: status)
     }
 }
 

@@ -23,6 +23,7 @@ public enum Action: String, Sendable, CaseIterable {
     case readAuditEvents
     case createAccount
     case changeRole
+    case approveRoleGrant
     case forceLogout
     case revealCustomerPII
     case lockAccount
@@ -66,7 +67,8 @@ public enum AccessPolicy {
         case .reviewStaff: [.admin]
         case .readSalesSummary: [.sales, .admin]
         case .readAuditEvents: [.engineer, .admin]
-        case .createAccount, .changeRole: [.admin]
+        // Staff roles also need a second admin's approval (RoleGrant), checked by the service.
+        case .createAccount, .changeRole, .approveRoleGrant: [.admin]
         }
     }
 
