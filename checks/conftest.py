@@ -94,7 +94,7 @@ def wait_for_binary(path: Path, timeout: float = 180) -> None:
 def base_env(tmp: Path, **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {
         "ENVIRONMENT", "PUBLIC_ORIGIN", "AUTO_MIGRATE", "CORS_ALLOWED_ORIGINS", "LOG_LEVEL",
-        "TRUST_PROXY_HEADERS", "DATABASE_URL", "PORT", "HOST",
+        "TRUST_PROXY_HEADERS", "TRUSTED_PROXY_HOPS", "TRUSTED_PROXY_CIDRS", "DATABASE_URL", "PORT", "HOST",
     }}
     env.update(
         DATABASE_URL=f"sqlite:{tmp / 'solar.sqlite'}",

@@ -98,7 +98,7 @@ public func buildRouter(services: AppServices) throws -> Router<AppRequestContex
     router.add(middleware: AllowListCORSMiddleware(allowed: Set(services.config.corsAllowedOrigins)))
     router.add(middleware: BodyLimitMiddleware())
     router.add(middleware: WebOriginMiddleware(web: web))
-    router.add(middleware: AuthMiddleware(auth: AuthService(services: services), trustProxyHeaders: services.config.trustProxyHeaders))
+    router.add(middleware: AuthMiddleware(auth: AuthService(services: services), proxies: services.config.proxyTrust))
 
     HealthController(services: services).endpoints(router)
     WebController(services: services, web: web).endpoints(router)

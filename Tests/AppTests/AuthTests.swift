@@ -241,7 +241,7 @@ struct AuditStreamTests {
 @Suite("Client address")
 struct ClientAddressTests {
     func signupAddress(trust: Bool) async throws -> String? {
-        let harness = try await TestHarness.make(config: { $0.trustProxyHeaders = trust })
+        let harness = try await TestHarness.make(config: { $0.trustedProxyHops = trust ? 1 : 0 })
         try await harness.app.test(.router) { client in
             let body = #"{"email":"addr@example.com","password":"correct horse battery","name":"A","phone":"+34600123456"}"#
             let forwarded: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "203.0.113.9, 198.51.100.7"]
@@ -256,5 +256,50 @@ struct ClientAddressTests {
     func forwardedFor() async throws {
         #expect(try await signupAddress(trust: false) == nil)
         #expect(try await signupAddress(trust: true) == "198.51.100.7")
+    }
+}
+
+@Suite("Trusted proxies")
+struct ProxyTrustTests {
+    @Test("one trusted hop (the ALB): its entry is the client; what the client wrote before it is ignored")
+    func oneHop() {
+        let trust = ProxyTrust(hops: 1)
+        #expect(trust.clientAddress(peer: "10.0.1.5", forwardedFor: "198.51.100.7") == "198.51.100.7")
+        #expect(trust.clientAddress(peer: "10.0.1.5", forwardedFor: "1.2.3.4, 198.51.100.7") == "198.51.100.7")
+        #expect(trust.clientAddress(peer: "10.0.1.5", forwardedFor: "garbage, 0.0.0.0, 198.51.100.7") == "198.51.100.7")
+        #expect(trust.clientAddress(peer: "10.0.1.5", forwardedFor: nil) == "10.0.1.5")
+        #expect(ProxyTrust.none.clientAddress(peer: "10.0.1.5", forwardedFor: "198.51.100.7") == "10.0.1.5")
+    }
+
+    @Test("two trusted hops (ALB, then the ingress controller): the last entry is the ALB, the one before it the client")
+    func twoHops() {
+        let trust = ProxyTrust(hops: 2)
+        #expect(trust.clientAddress(peer: "10.0.2.9", forwardedFor: "198.51.100.7, 10.0.1.5") == "198.51.100.7")
+        // A client that prepends an address of its choosing does not become that address.
+        #expect(trust.clientAddress(peer: "10.0.2.9", forwardedFor: "203.0.113.1, 198.51.100.7, 10.0.1.5") == "198.51.100.7")
+        #expect(trust.clientAddress(peer: "10.0.2.9", forwardedFor: "2001:db8::7, 10.0.1.5") == "2001:db8::7")
+        // Fewer entries than proxies: the header did not come through them all.
+        #expect(trust.clientAddress(peer: "10.0.2.9", forwardedFor: "198.51.100.7") == "10.0.2.9")
+    }
+
+    @Test("trusted networks: the first hop from the right outside them; a peer outside them is not believed")
+    func networks() throws {
+        let trust = ProxyTrust(networks: [try #require(IPNetwork("10.0.0.0/16")), try #require(IPNetwork("fd00::/8"))])
+        #expect(trust.clientAddress(peer: "10.0.2.9", forwardedFor: "203.0.113.1, 198.51.100.7, 10.0.1.5") == "198.51.100.7")
+        #expect(trust.clientAddress(peer: "fd00::2", forwardedFor: "198.51.100.7, fd00::1") == "198.51.100.7")
+        #expect(trust.clientAddress(peer: "198.51.100.99", forwardedFor: "203.0.113.1") == "198.51.100.99")
+        #expect(trust.clientAddress(peer: "10.0.2.9", forwardedFor: "10.0.3.3, 10.0.1.5") == "10.0.3.3")
+        #expect(IPNetwork("10.0.0.0/33") == nil && IPNetwork("example.com/8") == nil && IPNetwork("::/129") == nil)
+        #expect(try #require(IPNetwork("192.168.0.0/17")).contains(try #require(IPNetwork.bytes(of: "192.168.127.255"))))
+        #expect(try !#require(IPNetwork("192.168.0.0/17")).contains(try #require(IPNetwork.bytes(of: "192.168.128.0"))))
+    }
+
+    @Test("the settings: hop count or networks, not both; a bad network refuses to start")
+    func settings() throws {
+        #expect(try AppConfig.fromEnvironment(["TRUST_PROXY_HEADERS": "true"]).proxyTrust == ProxyTrust(hops: 1))
+        #expect(try AppConfig.fromEnvironment(["TRUSTED_PROXY_HOPS": "2"]).proxyTrust == ProxyTrust(hops: 2))
+        #expect(try AppConfig.fromEnvironment(["TRUSTED_PROXY_CIDRS": "10.0.0.0/16, fd00::/8"]).proxyTrust.networks.count == 2)
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["TRUSTED_PROXY_CIDRS": "10.0.0.0/40"]).validate() }
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["TRUSTED_PROXY_CIDRS": "10.0.0.0/8", "TRUSTED_PROXY_HOPS": "1"]).validate() }
     }
 }

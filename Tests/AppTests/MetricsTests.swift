@@ -63,6 +63,11 @@ struct MetricsTests {
         for metric in exported.subtracting(["solar_audit_chain_verified_entries", "solar_dispatch_reoffers_total"]) {
             #expect(expressions.contains { $0.contains(metric) }, "no alert uses \(metric)")
         }
+        // Each replica counts only its own requests: a counter is summed across pods (max would
+        // take the busiest pod and miss the total).
+        for expression in expressions where expression.contains("_total") {
+            #expect(expression.hasPrefix("sum(") || expression.hasPrefix("sum by"), "\(expression)")
+        }
         for expression in expressions {
             let used = expression.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).filter { $0.hasPrefix("solar_") }
             #expect(used.allSatisfy { exported.contains(String($0)) }, "\(expression)")

@@ -71,8 +71,12 @@ public struct AppConfig: Sendable {
     public var auditCheckpointInterval: TimeInterval = 300
     /// How long after completion an installer still sees a job's address and customer contact.
     public var installerAccessDaysAfterCompletion = 7
-    /// Use the last `X-Forwarded-For` hop as the client IP (only behind a trusted load balancer).
-    public var trustProxyHeaders = false
+    /// How many trusted proxies append to `X-Forwarded-For` (`TRUSTED_PROXY_HOPS`; `TRUST_PROXY_HEADERS=true` is 1).
+    public var trustedProxyHops = 0
+    /// Or the trusted proxies' networks (`TRUSTED_PROXY_CIDRS`); the client is the first hop from the right outside them.
+    public var trustedProxyCIDRs: [String] = []
+
+    var proxyTrust: ProxyTrust { ProxyTrust(hops: trustedProxyHops, networks: trustedProxyCIDRs.compactMap(IPNetwork.init)) }
     /// Run migrations when `serve` starts. Never in production: run `solar migrate` instead.
     public var autoMigrate = true
     public var logLevel = "info"
@@ -119,7 +123,11 @@ public struct AppConfig: Sendable {
         c.auditVerifyInterval = TimeInterval(try int(env, "AUDIT_VERIFY_SECONDS", Int(c.auditVerifyInterval), 10...86400))
         c.auditCheckpointInterval = TimeInterval(try int(env, "AUDIT_CHECKPOINT_SECONDS", Int(c.auditCheckpointInterval), 10...86400))
         c.installerAccessDaysAfterCompletion = try int(env, "INSTALLER_ACCESS_DAYS_AFTER_COMPLETION", c.installerAccessDaysAfterCompletion, 0...90)
-        c.trustProxyHeaders = try bool(env, "TRUST_PROXY_HEADERS", c.trustProxyHeaders)
+        if try bool(env, "TRUST_PROXY_HEADERS", false) { c.trustedProxyHops = 1 }
+        c.trustedProxyHops = try int(env, "TRUSTED_PROXY_HOPS", c.trustedProxyHops, 0...5)
+        if let cidrs = env["TRUSTED_PROXY_CIDRS"] {
+            c.trustedProxyCIDRs = cidrs.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         c.autoMigrate = try bool(env, "AUTO_MIGRATE", c.environment != .production)
         c.logLevel = env["LOG_LEVEL"] ?? c.logLevel
         c.passwordHashThreads = try int(env, "PASSWORD_HASH_THREADS", c.passwordHashThreads, 1...64)
@@ -161,6 +169,12 @@ public struct AppConfig: Sendable {
             guard let origin = URL(string: publicOrigin), origin.scheme != nil, origin.host != nil, origin.path.isEmpty else {
                 throw ConfigError("PUBLIC_ORIGIN must be an origin such as https://app.example.com")
             }
+        }
+        if trustedProxyCIDRs.contains(where: { IPNetwork($0) == nil }) {
+            throw ConfigError("TRUSTED_PROXY_CIDRS must be a comma-separated list of networks such as 10.0.0.0/16")
+        }
+        if trustedProxyHops > 0, !trustedProxyCIDRs.isEmpty {
+            throw ConfigError("set TRUSTED_PROXY_HOPS or TRUSTED_PROXY_CIDRS, not both")
         }
         for o in corsAllowedOrigins where o == "*" || URL(string: o)?.host == nil {
             throw ConfigError("CORS_ALLOWED_ORIGINS must list explicit origins, never *")

@@ -14,18 +14,14 @@ import Security
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let auth: AuthService
-    let trustProxyHeaders: Bool
+    let proxies: ProxyTrust
 
     static let cookieName = "__Host-sd_session"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if trustProxyHeaders, let forwarded = request.headers[.init("X-Forwarded-For")!] {
-            // The load balancer appends the address it saw; earlier entries are client-controlled.
-            if let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty, last.count <= 45 {
-                context.clientIP = last
-            }
-        }
+        // Each trusted proxy appends the address it saw; entries left of the client's are client-controlled.
+        context.clientIP = proxies.clientAddress(peer: context.clientIP, forwardedFor: request.headers[.init("X-Forwarded-For")!])
         let found: (SessionRecord, Account)?
         if request.uri.path.hasPrefix("/api/") {
             found = try await bearer(request).asyncFlatMap { try await auth.authenticate(token: $0, kind: .api) }
