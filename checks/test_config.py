@@ -4,26 +4,58 @@ Each refusal is paired with a control that differs only in the offending setting
 does serve, so a refusal for any other reason (e.g. an unmigrated database) cannot pass.
 """
 
+import dataclasses
+import re
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import requests
 
 from conftest import base_env, free_port, run_cli
+from test_mysql import SCRIPT, root_sql, secret_file
 
 REFUSE_WITHIN = 15
 
 
 @pytest.fixture(scope="module")
 def migrated(tmp_root, solar_bin):
-    """A migrated database of its own (production refuses to migrate on start)."""
+    """A directory and the settings of a migrated MySQL database of its own, reached over TLS with
+    the server's identity verified, as production requires (production refuses SQLite, and
+    refuses to migrate on start). The app's user has DML only, as in production."""
+    out = subprocess.run([str(SCRIPT), "start"], capture_output=True, text=True, check=True).stdout
+    maria = dict(re.findall(r"export (\w+)='?([^'\n]*)'?", out))
     d = tmp_root / "config"
     d.mkdir()
-    r = run_cli(solar_bin, ["migrate"], base_env(d))
-    assert r.returncode == 0, r.stdout + r.stderr
-    return d
+    try:
+        root_sql(maria, """
+            CREATE DATABASE solar CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+            CREATE USER 'solar_migrator'@'127.0.0.1' IDENTIFIED BY 'migrator-pass-123';
+            GRANT ALL PRIVILEGES ON solar.* TO 'solar_migrator'@'127.0.0.1';
+            CREATE USER 'solar_app'@'127.0.0.1' IDENTIFIED BY 'app-pass-456';
+        """)
+        url = f"mysql://{{user}}@127.0.0.1:{maria['SOLAR_TEST_MYSQL_PORT']}/solar"
+        db = {"DATABASE_URL": url.format(user="solar_app"), "DATABASE_TLS": "verify-identity",
+              "DATABASE_TLS_CA_FILE": maria["SOLAR_TEST_MYSQL_CA_FILE"],
+              "DATABASE_PASSWORD_FILE": str(secret_file(d, "app.pw", "app-pass-456"))}
+        migrate_env = base_env(d, **db, DATABASE_MIGRATION_URL=url.format(user="solar_migrator"),
+                               DATABASE_MIGRATION_PASSWORD_FILE=str(secret_file(d, "migrator.pw", "migrator-pass-123")))
+        r = run_cli(solar_bin, ["migrate"], migrate_env)
+        assert r.returncode == 0, r.stdout + r.stderr
+        grants = run_cli(solar_bin, ["grants", "--user", "solar_app", "--host", "127.0.0.1", "--database", "solar"], migrate_env)
+        assert grants.returncode == 0, grants.stderr
+        root_sql(maria, grants.stdout)
+        yield Migrated(d, db)
+    finally:
+        subprocess.run([str(SCRIPT), "stop", maria["MARIADB_TEST_DIR"]], check=False)
+
+
+@dataclasses.dataclass
+class Migrated:
+    dir: Path
+    database: dict
 
 
 def _listening(port):
@@ -62,8 +94,8 @@ def run_serve(binary, env, port, timeout=REFUSE_WITHIN):
     return code, served, out
 
 
-def _env(d, **kw):
-    env = base_env(d, **kw)
+def _env(m: Migrated, **kw):
+    env = base_env(m.dir, **m.database)
     env.pop("CORS_ALLOWED_ORIGINS", None)
     env.update(kw)
     return env
@@ -92,6 +124,14 @@ def test_production_control_with_https_origin_serves(migrated, solar_bin):
     env = _env(migrated, ENVIRONMENT="production", PUBLIC_ORIGIN="https://app.solardispatch.example", AUTO_MIGRATE="false", PORT=str(port))
     code, served, out = run_serve(solar_bin, env, port, timeout=30)
     assert served, f"control configuration did not serve (exit {code}):\n{out[-1000:]}"
+
+
+def test_production_refuses_sqlite(migrated, solar_bin):
+    # The control above is the same configuration on MySQL, and serves.
+    port = free_port()
+    env = _env(migrated, ENVIRONMENT="production", PUBLIC_ORIGIN="https://app.solardispatch.example", AUTO_MIGRATE="false",
+               PORT=str(port), DATABASE_URL=f"sqlite:{migrated.dir / 'solar.sqlite'}")
+    _assert_refused(solar_bin, env, port, "production refuses SQLite")
 
 
 def test_production_refuses_auto_migrate(migrated, solar_bin):

@@ -22,7 +22,16 @@ struct ConfigTests {
         "ENCRYPTION_KEYS": FieldCipher.generateKeyEntry(id: "prod1"),
         "AUDIT_KEY": AuditChain.generateKey(),
         "BLIND_INDEX_KEY": BlindIndex.generateKey(),
+        "DATABASE_URL": "mysql://solar_app@db.internal:3306/solar", "DATABASE_TLS": "verify-identity",
+        "DATABASE_TLS_CA_FILE": caFile,
     ]
+
+    /// A readable file standing in for the database's CA bundle (validation checks it can be read).
+    static let caFile: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("solar-config-test-ca-\(UUID().uuidString).pem").path
+        FileManager.default.createFile(atPath: path, contents: Data("test CA\n".utf8))
+        return path
+    }()
 
     @Test("a secure production configuration starts")
     func production() throws {
@@ -50,6 +59,19 @@ struct ConfigTests {
     ])
     func insecureProduction(_ override: [String: String]) {
         #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(Self.secureProduction.merging(override) { $1 }) }
+    }
+
+    @Test("production refuses SQLite, naming it; the same configuration on MySQL starts")
+    func productionRefusesSQLite() throws {
+        for url in ["sqlite:./data/solar.sqlite", "sqlite:/var/lib/solar/solar.sqlite"] {
+            #expect {
+                try AppConfig.fromEnvironment(Self.secureProduction.merging(["DATABASE_URL": url]) { $1 })
+            } throws: { ($0 as? ConfigError)?.description.contains("production refuses SQLite") == true }
+        }
+        var unset = Self.secureProduction
+        unset["DATABASE_URL"] = nil  // the default is SQLite
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(unset) }
+        #expect(try AppConfig.fromEnvironment(Self.secureProduction).databaseURL.hasPrefix("mysql:"))
     }
 
     @Test("production refuses to start without each of its keys", arguments: ["ENCRYPTION_KEYS", "AUDIT_KEY", "BLIND_INDEX_KEY"])

@@ -189,7 +189,12 @@ public struct AppConfig: Sendable {
         if encryptionKeys == nil { throw ConfigError("production requires ENCRYPTION_KEYS or ENCRYPTION_KEYS_FILE") }
         if auditKey == nil { throw ConfigError("production requires AUDIT_KEY or AUDIT_KEY_FILE") }
         if blindIndexKey == nil { throw ConfigError("production requires BLIND_INDEX_KEY or BLIND_INDEX_KEY_FILE") }
-        if databaseURL.hasPrefix("mysql:"), databaseTLS != "verify-identity" {
+        // One embedded file cannot be shared by replicas, backed up point-in-time or encrypted
+        // by the database service: production runs on MySQL (docs/deployment.md).
+        guard databaseURL.hasPrefix("mysql:") else {
+            throw ConfigError("production refuses SQLite: set DATABASE_URL to a mysql:// URL (MySQL over TLS with DATABASE_TLS=verify-identity)")
+        }
+        if databaseTLS != "verify-identity" {
             throw ConfigError("production requires DATABASE_TLS=verify-identity")
         }
     }
