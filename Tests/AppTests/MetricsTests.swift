@@ -40,7 +40,7 @@ struct MetricsTests {
     @Test("every metric the alert rules use is one the server exports")
     func alertRulesUseRealMetrics() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let text = try String(contentsOf: root.appendingPathComponent("deploy/prometheus/solar-alerts.yaml"), encoding: .utf8)
+        let text = try String(contentsOf: root.appendingPathComponent("deploy/k8s/base/prometheus-rule.yaml"), encoding: .utf8)
         let rule = try #require(try Yams.load(yaml: text) as? [String: Any])
         #expect(rule["kind"] as? String == "PrometheusRule")
         // Every recorder once: the names come from the exposition the server really produces.

@@ -6,7 +6,7 @@ import NIOCore
 public import Prometheus
 
 /// Security counters (swift-metrics, exported for Prometheus) behind the alert rules in
-/// `deploy/prometheus/solar-alerts.yaml`. A plain value: tests give each app its own registry.
+/// `deploy/k8s/base/prometheus-rule.yaml`. A plain value: tests give each app its own registry.
 public struct SecurityMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
