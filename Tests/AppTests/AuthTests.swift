@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Outbound
 import Security
 import HummingbirdTesting
 import Security

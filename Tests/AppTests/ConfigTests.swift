@@ -84,6 +84,8 @@ struct ConfigTests {
     @Test("any environment refuses wildcard CORS and malformed values", arguments: [
         ["CORS_ALLOWED_ORIGINS": "*"], ["PORT": "0"], ["PORT": "http"], ["ENVIRONMENT": "staging"],
         ["DATABASE_URL": "postgres://x"], ["LOG_LEVEL": "loud"], ["API_TOKEN_TTL_SECONDS": "5"], ["TRUST_PROXY_HEADERS": "maybe"],
+        ["OUTBOUND_ALLOWED_HOSTS": "*.example.com"], ["OUTBOUND_ALLOWED_HOSTS": "https://api.example.com"],
+        ["PWNED_PASSWORDS": "fail-open", "PWNED_PASSWORDS_URL": "https://ranges.internal/range/"],
     ])
     func malformed(_ env: [String: String]) {
         #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(env) }

@@ -1,5 +1,6 @@
 public import Foundation
 import MySQLStorage
+import Outbound
 import Security
 public import Domain
 import Domain
@@ -55,6 +56,8 @@ public struct AppConfig: Sendable {
     /// `PWNED_PASSWORDS`: off, fail-open or fail-closed (production default: fail-open).
     public var pwnedPasswords = "off"
     public var pwnedPasswordsURL = "https://api.pwnedpasswords.com/range/"
+    /// `OUTBOUND_ALLOWED_HOSTS`: the only hosts outbound calls may reach (exact names).
+    public var outboundAllowedHosts = ["api.pwnedpasswords.com"]
     /// Outgoing mail is written as files to this spool folder (a local mail sink in development;
     /// a relay picks them up in production).
     public var mailDirectory = "./data/mail"
@@ -114,6 +117,9 @@ public struct AppConfig: Sendable {
         // when the service cannot be reached); off by default elsewhere.
         c.pwnedPasswords = env["PWNED_PASSWORDS"] ?? (c.environment == .production ? "fail-open" : c.pwnedPasswords)
         c.pwnedPasswordsURL = env["PWNED_PASSWORDS_URL"] ?? c.pwnedPasswordsURL
+        if let hosts = env["OUTBOUND_ALLOWED_HOSTS"] {
+            c.outboundAllowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        }
         c.mailDirectory = env["MAIL_DIRECTORY"] ?? c.mailDirectory
         c.loginThrottle.accountThreshold = try int(env, "LOGIN_MAX_FAILURES_PER_ACCOUNT", c.loginThrottle.accountThreshold, 3...100)
         c.loginThrottle.addressThreshold = try int(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", c.loginThrottle.addressThreshold, 5...100_000)
@@ -147,6 +153,12 @@ public struct AppConfig: Sendable {
         }
         guard BreachedPasswords.Mode(rawValue: pwnedPasswords) != nil, URL(string: pwnedPasswordsURL)?.scheme == "https" else {
             throw ConfigError("PWNED_PASSWORDS must be off, fail-open or fail-closed, with an https PWNED_PASSWORDS_URL")
+        }
+        if outboundAllowedHosts.contains(where: { $0.contains("*") || $0.contains("/") || $0.contains(":") }) {
+            throw ConfigError("OUTBOUND_ALLOWED_HOSTS must list exact host names, without wildcards, schemes or ports")
+        }
+        if pwnedPasswords != "off", let host = URL(string: pwnedPasswordsURL)?.host?.lowercased(), !outboundAllowedHosts.contains(host) {
+            throw ConfigError("the host of PWNED_PASSWORDS_URL must be in OUTBOUND_ALLOWED_HOSTS")
         }
         if let key = blindIndexKey, BlindIndex(base64: key) == nil {
             throw ConfigError("BLIND_INDEX_KEY must be a base64 key of at least 32 bytes")

@@ -2,6 +2,7 @@ public import Domain
 public import Geocoding
 public import Foundation
 public import Logging
+public import Outbound
 public import Security
 public import Storage
 import HTTPTypes
@@ -23,6 +24,8 @@ public struct AppServices: Sendable {
     /// Field encryption (TOTP secrets, outbox contents).
     public var cipher: FieldCipher
     public var breached: BreachedPasswords
+    /// The one client for calls out of the platform (allow-list, public addresses, pinned).
+    public var outbound: OutboundClient
     public var mailer: any MailSender
     public var metrics: SecurityMetrics
     /// The blind-index key's HMAC, here for the login-throttle keys.
@@ -33,7 +36,7 @@ public struct AppServices: Sendable {
     public init(
         config: AppConfig, store: any Store, hasher: PasswordHasher, cipher: FieldCipher, mailer: (any MailSender)? = nil,
         breached: BreachedPasswords? = nil, metrics: SecurityMetrics = SecurityMetrics(), geocoder: (any Geocoder)? = nil,
-        blindIndex: BlindIndex? = nil,
+        blindIndex: BlindIndex? = nil, outbound: OutboundClient? = nil,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger, auditLog: Logger? = nil
     ) {
         self.metrics = metrics
@@ -45,8 +48,15 @@ public struct AppServices: Sendable {
         self.hasher = hasher
         self.cipher = cipher
         self.mailer = mailer ?? FileMailSink(directory: config.mailDirectory)
+        let outbound = outbound ?? OutboundClient(policy: OutboundPolicy(allowedHosts: config.outboundAllowedHosts))
+        self.outbound = outbound
         self.breached = breached ?? BreachedPasswords(
-            mode: BreachedPasswords.Mode(rawValue: config.pwnedPasswords) ?? .off, baseURL: URL(string: config.pwnedPasswordsURL)!
+            mode: BreachedPasswords.Mode(rawValue: config.pwnedPasswords) ?? .off, baseURL: URL(string: config.pwnedPasswordsURL)!,
+            fetch: { url in try await outbound.pwnedRange(url) },
+            report: { [logger, metrics] error in
+                logger.warning("breached-password service failed", metadata: ["error": .string(String(describing: error))])
+                metrics.internalFailure("breached_passwords")
+            }
         )
         self.now = now
         self.pricing = PricingRules()

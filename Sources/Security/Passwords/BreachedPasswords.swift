@@ -1,7 +1,4 @@
 import Crypto
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 public import Foundation
 
 /// Optional check against the Pwned Passwords range API with k-anonymity: only the first five
@@ -26,14 +23,21 @@ public struct BreachedPasswords: Sendable {
     public let mode: Mode
     let fetch: @Sendable (URL) async throws -> String
     let baseURL: URL
+    let report: @Sendable (any Error) -> Void
 
-    /// `fetch` loads a URL's body; tests replace it. The default uses URLSession.
+    /// `fetch` loads a URL's body (the app passes its outbound client; tests replace it), and
+    /// `report` hears every failure of the service, which the verdict alone would hide.
     public init(mode: Mode, baseURL: URL = URL(string: "https://api.pwnedpasswords.com/range/")!,
-                fetch: (@Sendable (URL) async throws -> String)? = nil) {
+                fetch: @escaping @Sendable (URL) async throws -> String,
+                report: @escaping @Sendable (any Error) -> Void = { _ in }) {
         self.mode = mode
         self.baseURL = baseURL
-        self.fetch = fetch ?? Self.urlSessionFetch
+        self.fetch = fetch
+        self.report = report
     }
+
+    /// The check switched off (no fetch is ever made).
+    public static let off = BreachedPasswords(mode: .off, fetch: { _ in "" })
 
     public func check(_ password: String) async -> Verdict {
         guard mode != .off else { return .notFound }
@@ -48,16 +52,8 @@ public struct BreachedPasswords: Sendable {
             }
             return found ? .breached : .notFound
         } catch {
+            report(error)
             return mode == .failClosed ? .unavailable : .notFound
         }
-    }
-
-    static let urlSessionFetch: @Sendable (URL) async throws -> String = { url in
-        var request = URLRequest(url: url, timeoutInterval: 3)
-        request.setValue("true", forHTTPHeaderField: "Add-Padding")
-        request.setValue("SolarDispatch", forHTTPHeaderField: "User-Agent")
-        let (data, response) = try await URLSession.shared.data(for: request)
-        guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw URLError(.badServerResponse) }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Outbound
 import NIOCore
 import Security
 import Storage
@@ -32,7 +33,8 @@ struct TestHarness {
     static func make(
         config configure: (inout AppConfig) -> Void = { _ in },
         now: @escaping @Sendable () -> Date = { Date() },
-        breached: BreachedPasswords = BreachedPasswords(mode: .off),
+        breached: BreachedPasswords? = .off,
+        outbound: OutboundClient? = nil,
         hashing: PasswordHasher.Parameters = fastHashing
     ) async throws -> TestHarness {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("solar-test-\(UUID().uuidString)")
@@ -53,7 +55,7 @@ struct TestHarness {
         let cipher = FieldCipher(keyRing: FieldCipher.generateKeyEntry(id: "test1"))!
         let services = AppServices(config: config, store: store, hasher: hasher, cipher: cipher,
                                    mailer: FileMailSink(directory: folder.appendingPathComponent("mail").path),
-                                   breached: breached, now: now, logger: logger, auditLog: auditLog)
+                                   breached: breached, outbound: outbound, now: now, logger: logger, auditLog: auditLog)
         return TestHarness(services: services, logs: logs, folder: folder, database: database)
     }
 
