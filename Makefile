@@ -15,7 +15,7 @@ TEST_PACKAGES := python3 python3-venv python3-pip mariadb-server mariadb-client 
 VENV_PYTHON := $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
 VENV := .venv
 
-.PHONY: run test deps test-deps venv build migrate serve clean
+.PHONY: run test deps test-deps venv build migrate serve sbom clean
 
 deps:
 	@scripts/apt-install.sh $(SYSTEM_PACKAGES)
@@ -44,6 +44,11 @@ run: migrate
 
 test: test-deps
 	@scripts/test.sh
+
+# A CycloneDX SBOM of the server: the resolved Swift packages and the Debian packages of the
+# shared libraries it links, validated against the schema (docs/supply-chain.md).
+sbom: build test-deps
+	$(VENV)/bin/python scripts/sbom.py .build/debug/solar .build/sbom/solar.cdx.json
 
 clean:
 	rm -rf .build $(VENV)

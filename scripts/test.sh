@@ -50,4 +50,6 @@ status=$?
 set -e
 # pytest exits 5 when it collected no test: that is a failure here, not a pass.
 [ "$status" -eq 0 ] || { echo "checks failed ($status)"; exit 1; }
+echo "== SBOM"
+make --no-print-directory sbom
 echo "all tests passed"
