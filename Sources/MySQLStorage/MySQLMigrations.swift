@@ -351,5 +351,25 @@ enum MySQLMigrations {
             ) \(table)
             """,
         ]),
+        Migration(version: 11, name: "idempotency keys", statements: [
+            """
+            CREATE TABLE idempotency_keys (
+                account_id \(uuid) NOT NULL,
+                idem_key VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+                fingerprint CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+                status SMALLINT NULL,
+                body MEDIUMTEXT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                PRIMARY KEY (account_id, idem_key),
+                CONSTRAINT idempotency_account_fk FOREIGN KEY (account_id) REFERENCES accounts(id),
+                CONSTRAINT idempotency_key_length CHECK (CHAR_LENGTH(idem_key) BETWEEN 1 AND 255),
+                CONSTRAINT idempotency_fingerprint CHECK (CHAR_LENGTH(fingerprint) = 64),
+                CONSTRAINT idempotency_status CHECK (status IS NULL OR status BETWEEN 200 AND 299),
+                CONSTRAINT idempotency_complete CHECK ((status IS NULL) = (body IS NULL)),
+                CONSTRAINT idempotency_expiry CHECK (expires_at > created_at)
+            ) \(table)
+            """,
+        ]),
     ]
 }

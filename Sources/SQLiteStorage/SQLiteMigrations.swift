@@ -270,5 +270,21 @@ enum SQLiteMigrations {
             "CREATE INDEX role_grants_account ON role_grants(account_id, approved_at)",
             "CREATE INDEX role_grants_open ON role_grants(approved_at, requested_at)",
         ]),
+        Migration(version: 11, name: "idempotency keys", statements: [
+            """
+            CREATE TABLE idempotency_keys (
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                idem_key TEXT NOT NULL CHECK (length(idem_key) BETWEEN 1 AND 255),
+                fingerprint TEXT NOT NULL CHECK (length(fingerprint) = 64),
+                status INTEGER CHECK (status IS NULL OR status BETWEEN 200 AND 299),
+                body TEXT,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                PRIMARY KEY (account_id, idem_key),
+                CHECK ((status IS NULL) = (body IS NULL)),
+                CHECK (expires_at > created_at)
+            ) STRICT
+            """,
+        ]),
     ]
 }

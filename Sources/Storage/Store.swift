@@ -123,6 +123,14 @@ public protocol StoreAccess {
     func staffAccounts() throws -> [Account]
     /// The newest login (session creation) of an account.
     func lastLogin(accountID: UUID) throws -> Date?
+    // Idempotency keys (retried writes)
+    /// Removes the account's keys that expired at or before `now`.
+    func deleteExpiredIdempotencyKeys(accountID: UUID, now: Date) throws
+    /// Claims a key; throws `StorageError.conflict` when the account already holds it.
+    func insertIdempotencyKey(_ record: IdempotencyRecord) throws
+    func idempotencyKey(accountID: UUID, key: String) throws -> IdempotencyRecord?
+    func completeIdempotencyKey(accountID: UUID, key: String, status: Int, bodyCiphertext: String) throws
+    func deleteIdempotencyKey(accountID: UUID, key: String) throws
     func enqueueEmail(_ email: OutboxEmail) throws
     /// Unsent emails with attempts left, whether or not a dispatcher holds them right now.
     func pendingEmails(limit: Int) throws -> [OutboxEmail]

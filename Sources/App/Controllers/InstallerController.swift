@@ -39,7 +39,7 @@ struct InstallerController {
             let offers = try await services.store.read { db in try db.openOffers(installerID: me, now: now) }
             return OfferListDTO(items: offers.map { OfferDTO($0.0, $0.1) })
         }
-        group.secured(.post, "installer/offers/:id/accept", .acceptOffer) { _, context in
+        group.securedIdempotent(.post, "installer/offers/:id/accept", .acceptOffer, idempotency: IdempotencyService(services: services)) { _, context in
             try await job(try await dispatch.acceptOffer(try context.uuid("id"), context: context))
         }
         group.secured(.get, "installer/jobs", .listJobs) { _, context in

@@ -11,9 +11,10 @@ import Storage
 struct OrdersController {
     let services: AppServices
     var workflow: OrderWorkflow { OrderWorkflow(services: services) }
+    var idempotency: IdempotencyService { IdempotencyService(services: services) }
 
     func endpoints(_ group: RouterGroup<AuthenticatedContext>) {
-        group.secured(.post, "orders", .createOrder) { request, context in
+        group.securedIdempotent(.post, "orders", .createOrder, idempotency: idempotency) { request, context in
             let body = try await request.decodeBody(CreateOrderRequest.self, context: context)
             let draft = try OrderDraft(
                     address: body.address, location: body.location.point, systemSizeKw: body.systemSizeKw,
@@ -36,7 +37,7 @@ struct OrdersController {
             }
             return OrderDTO(order)
         }
-        group.secured(.post, "orders/:id/accept-quote", .acceptQuote) { _, context in
+        group.securedIdempotent(.post, "orders/:id/accept-quote", .acceptQuote, idempotency: idempotency) { _, context in
             OrderDTO(try await workflow.acceptQuote(try context.uuid("id"), context: context))
         }
         group.secured(.post, "orders/:id/cancel", .cancelOwnOrder) { _, context in

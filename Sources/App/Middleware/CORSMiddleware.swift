@@ -22,7 +22,7 @@ struct AllowListCORSMiddleware: RouterMiddleware {
             var response = Response(status: .noContent)
             response.headers[.accessControlAllowOrigin] = origin
             response.headers[.accessControlAllowMethods] = "GET, POST, PUT, PATCH, DELETE"
-            response.headers[.accessControlAllowHeaders] = "Authorization, Content-Type"
+            response.headers[.accessControlAllowHeaders] = "Authorization, Content-Type, Idempotency-Key"
             response.headers[.accessControlMaxAge] = "600"
             response.headers[.vary] = "Origin"
             return response

@@ -45,6 +45,11 @@ public struct SQLRow: Sendable {
         }
     }
 
+    public func optionalInt(_ column: String) throws(StorageError) -> Int64? {
+        if case .null = try value(column) { return nil }
+        return try int(column)
+    }
+
     public func double(_ column: String) throws(StorageError) -> Double {
         switch try value(column) {
         case .double(let d): return d
