@@ -85,6 +85,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // SMTP submission for the outbox: STARTTLS or implicit TLS, verified, AUTH PLAIN.
+        .target(
+            name: "SMTP",
+            dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Storage", dependencies: ["Domain", "Security"], swiftSettings: swiftSettings),
         .target(
             name: "SQLiteStorage",
@@ -110,7 +122,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Domain", "Security", "Storage", "SQLiteStorage", "MySQLStorage", "Graphics", "Geocoding", "Outbound",
+                "Domain", "Security", "Storage", "SQLiteStorage", "MySQLStorage", "Graphics", "Geocoding", "Outbound", "SMTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),

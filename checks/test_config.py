@@ -95,7 +95,8 @@ def run_serve(binary, env, port, timeout=REFUSE_WITHIN):
 
 
 def _env(m: Migrated, **kw):
-    env = base_env(m.dir, **m.database)
+    # Production delivers mail over SMTP (no connection is made at start).
+    env = base_env(m.dir, **m.database, SMTP_HOST="smtp.solardispatch.example", SMTP_FROM="no-reply@solardispatch.example")
     env.pop("CORS_ALLOWED_ORIGINS", None)
     env.update(kw)
     return env

@@ -195,7 +195,8 @@ def test_the_server_is_replicated_probed_and_drains(rendered):
     assert config["ENVIRONMENT"] == "production" and config["AUTO_MIGRATE"] == "false"
     assert config["DATABASE_URL"].startswith("mysql://") and config["DATABASE_TLS"] == "verify-identity"
     assert config["PUBLIC_ORIGIN"].startswith("https://")
-    for key in ("DATABASE_PASSWORD", "ENCRYPTION_KEYS", "AUDIT_KEY", "BLIND_INDEX_KEY"):
+    assert config["SMTP_HOST"] and config["SMTP_TLS"] in ("starttls", "tls") and "MAIL_DIRECTORY" not in config
+    for key in ("DATABASE_PASSWORD", "ENCRYPTION_KEYS", "AUDIT_KEY", "BLIND_INDEX_KEY", "SMTP_USERNAME", "SMTP_PASSWORD"):
         assert env[key + "_FILE"].startswith("/var/run/secrets/solar/")
 
 
@@ -225,9 +226,9 @@ def test_a_default_deny_policy_selects_every_pod_and_flows_are_narrow(rendered):
         for peer in rule["to"]:
             block = peer.get("ipBlock")
             if block and block["cidr"] == "0.0.0.0/0":
-                # The open internet only on 443, and never the metadata service or the VPC.
+                # The open internet only for HTTPS and SMTP submission, never the metadata service or the VPC.
                 assert {"169.254.0.0/16", "10.0.0.0/8"} <= set(block["except"])
-                assert [p["port"] for p in rule["ports"]] == [443]
+                assert {p["port"] for p in rule["ports"]} <= {443, 587}
 
 
 def test_secrets_come_from_the_secrets_manager_and_never_from_git(rendered):
@@ -237,7 +238,8 @@ def test_secrets_come_from_the_secrets_manager_and_never_from_git(rendered):
         for key in cm.get("data", {}):
             assert not re.search(r"PASSWORD|KEYS?$|SECRET|TOKEN", key), f"{key} belongs in a Secret"
     app = one(docs, "ExternalSecret", "solar-app")
-    assert {d["secretKey"] for d in app["spec"]["data"]} == {"database-password", "encryption-keys", "audit-key", "blind-index-key"}
+    assert {d["secretKey"] for d in app["spec"]["data"]} == {"database-password", "encryption-keys", "audit-key", "blind-index-key",
+                                                             "smtp-username", "smtp-password"}
     migrate = one(docs, "ExternalSecret", "solar-migrate")
     assert "database-password" not in {d["secretKey"] for d in migrate["spec"]["data"]}
     for sa in (d for d in docs if d["kind"] == "ServiceAccount"):

@@ -24,6 +24,7 @@ struct ConfigTests {
         "BLIND_INDEX_KEY": BlindIndex.generateKey(),
         "DATABASE_URL": "mysql://solar_app@db.internal:3306/solar", "DATABASE_TLS": "verify-identity",
         "DATABASE_TLS_CA_FILE": caFile,
+        "SMTP_HOST": "email-smtp.eu-west-1.amazonaws.com", "SMTP_FROM": "no-reply@solardispatch.example",
     ]
 
     /// A readable file standing in for the database's CA bundle (validation checks it can be read).
@@ -56,6 +57,7 @@ struct ConfigTests {
         ["ENCRYPTION_KEYS": "not-a-key-ring"],
         ["AUDIT_KEY": "c2hvcnQ="],
         ["DATABASE_URL": "mysql://app@db.internal/solar", "DATABASE_TLS": "required"],
+        ["SMTP_HOST": ""],
     ])
     func insecureProduction(_ override: [String: String]) {
         #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(Self.secureProduction.merging(override) { $1 }) }
@@ -86,6 +88,8 @@ struct ConfigTests {
         ["DATABASE_URL": "postgres://x"], ["LOG_LEVEL": "loud"], ["API_TOKEN_TTL_SECONDS": "5"], ["TRUST_PROXY_HEADERS": "maybe"],
         ["OUTBOUND_ALLOWED_HOSTS": "*.example.com"], ["OUTBOUND_ALLOWED_HOSTS": "https://api.example.com"],
         ["PWNED_PASSWORDS": "fail-open", "PWNED_PASSWORDS_URL": "https://ranges.internal/range/"],
+        ["SMTP_HOST": "smtp.example.com"], ["SMTP_HOST": "smtp.example.com", "SMTP_FROM": "a@b.c", "SMTP_TLS": "none"],
+        ["SMTP_HOST": "smtp.example.com", "SMTP_FROM": "a@b.c", "SMTP_USERNAME": "u"],
     ])
     func malformed(_ env: [String: String]) {
         #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(env) }

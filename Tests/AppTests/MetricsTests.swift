@@ -55,9 +55,10 @@ struct MetricsTests {
         metrics.dispatchStalled(0)
         metrics.auditChain(intact: true, verified: 0)
         metrics.internalFailure("denial_audit")
+        metrics.outboxDeadLetter()
         let exported = Set(metrics.exposition().split(separator: "\n").filter { !$0.hasPrefix("#") }
             .compactMap { $0.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init) })
-        #expect(exported.count == 11)
+        #expect(exported.count == 12)
         let groups = try #require((rule["spec"] as? [String: Any])?["groups"] as? [[String: Any]])
         let expressions = groups.flatMap { ($0["rules"] as? [[String: Any]]) ?? [] }.compactMap { $0["expr"] as? String }
         for metric in exported.subtracting(["solar_audit_chain_verified_entries", "solar_dispatch_reoffers_total"]) {

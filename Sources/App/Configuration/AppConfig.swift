@@ -1,6 +1,7 @@
 public import Foundation
 import MySQLStorage
 import Outbound
+import SMTP
 import Security
 public import Domain
 import Domain
@@ -56,6 +57,17 @@ public struct AppConfig: Sendable {
     /// `PWNED_PASSWORDS`: off, fail-open or fail-closed (production default: fail-open).
     public var pwnedPasswords = "off"
     public var pwnedPasswordsURL = "https://api.pwnedpasswords.com/range/"
+    /// `SMTP_*`: the relay the outbox delivers through; without `SMTP_HOST` mail goes to the
+    /// spool folder (development only: production refuses it).
+    public var smtpHost: String?
+    public var smtpPort: Int?
+    public var smtpSecurity = "starttls"
+    public var smtpUsername: String?
+    public var smtpPassword: String?
+    public var smtpFrom: String?
+    public var smtpCAFile: String?
+    /// `OUTBOX_RETRY_SECONDS`: the first backoff after a failed send (doubling, at most 30 min).
+    public var outboxRetrySeconds = 30
     /// `OUTBOUND_ALLOWED_HOSTS`: the only hosts outbound calls may reach (exact names).
     public var outboundAllowedHosts = ["api.pwnedpasswords.com"]
     /// Outgoing mail is written as files to this spool folder (a local mail sink in development;
@@ -121,6 +133,14 @@ public struct AppConfig: Sendable {
             c.outboundAllowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         }
         c.mailDirectory = env["MAIL_DIRECTORY"] ?? c.mailDirectory
+        c.smtpHost = env["SMTP_HOST"].flatMap { $0.isEmpty ? nil : $0 }
+        if env["SMTP_PORT"] != nil { c.smtpPort = try int(env, "SMTP_PORT", 587, 1...65535) }
+        c.smtpSecurity = env["SMTP_TLS"] ?? c.smtpSecurity
+        c.smtpUsername = try secret(env, "SMTP_USERNAME")
+        c.smtpPassword = try secret(env, "SMTP_PASSWORD")
+        c.smtpFrom = env["SMTP_FROM"]
+        c.smtpCAFile = env["SMTP_TLS_CA_FILE"]
+        c.outboxRetrySeconds = try int(env, "OUTBOX_RETRY_SECONDS", c.outboxRetrySeconds, 1...3600)
         c.loginThrottle.accountThreshold = try int(env, "LOGIN_MAX_FAILURES_PER_ACCOUNT", c.loginThrottle.accountThreshold, 3...100)
         c.loginThrottle.addressThreshold = try int(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", c.loginThrottle.addressThreshold, 5...100_000)
         c.offerTTL = TimeInterval(try int(env, "OFFER_TTL_SECONDS", Int(c.offerTTL), 30...86400))
@@ -153,6 +173,14 @@ public struct AppConfig: Sendable {
         }
         guard BreachedPasswords.Mode(rawValue: pwnedPasswords) != nil, URL(string: pwnedPasswordsURL)?.scheme == "https" else {
             throw ConfigError("PWNED_PASSWORDS must be off, fail-open or fail-closed, with an https PWNED_PASSWORDS_URL")
+        }
+        if smtpHost != nil {
+            guard SMTPConfiguration.Security(rawValue: smtpSecurity) != nil else {
+                throw ConfigError("SMTP_TLS must be starttls or tls (mail is never sent without TLS)")
+            }
+            guard let from = smtpFrom, SMTPClient.isSafe(from) else { throw ConfigError("SMTP_HOST needs SMTP_FROM, a plain email address") }
+            guard (smtpUsername == nil) == (smtpPassword == nil) else { throw ConfigError("set both SMTP_USERNAME and SMTP_PASSWORD, or neither") }
+            if let ca = smtpCAFile, !FileManager.default.isReadableFile(atPath: ca) { throw ConfigError("SMTP_TLS_CA_FILE cannot be read") }
         }
         if outboundAllowedHosts.contains(where: { $0.contains("*") || $0.contains("/") || $0.contains(":") }) {
             throw ConfigError("OUTBOUND_ALLOWED_HOSTS must list exact host names, without wildcards, schemes or ports")
@@ -209,6 +237,7 @@ public struct AppConfig: Sendable {
         if databaseTLS != "verify-identity" {
             throw ConfigError("production requires DATABASE_TLS=verify-identity")
         }
+        if smtpHost == nil { throw ConfigError("production requires SMTP_HOST: mail is delivered over SMTP, not spooled") }
     }
 
     /// The origins whose form posts the web interface accepts: `PUBLIC_ORIGIN` when set;
@@ -237,6 +266,13 @@ public struct AppConfig: Sendable {
             return text.trimmingCharacters(in: .newlines)
         case (_?, _?): throw ConfigError("set \(key) or \(key)_FILE, not both")
         }
+    }
+
+    /// The SMTP relay settings, when `SMTP_HOST` is set.
+    var smtp: SMTPConfiguration? {
+        guard let host = smtpHost, let from = smtpFrom, let security = SMTPConfiguration.Security(rawValue: smtpSecurity) else { return nil }
+        return SMTPConfiguration(host: host, port: smtpPort ?? (security == .implicitTLS ? 465 : 587), security: security,
+                                 username: smtpUsername, password: smtpPassword, from: from, caFile: smtpCAFile)
     }
 
     /// The MySQL connection settings, when `url` is a MySQL URL.

@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Security
+import SMTP
 
 /// Delivers the outbox: emails are written to the database in the same transaction as the
 /// change that causes them, and sent from here, so nothing is lost or sent for a rolled-back change.
@@ -53,9 +54,20 @@ public struct OutboxDispatcher: Service {
                 try await services.store.write { db in try db.markEmailSent(id: email.id, at: now) }
                 sent += 1
             } catch {
-                // The claim already counted the attempt; a later sweep retries after a backoff (at most 10 attempts).
-                services.logger.warning("outbox delivery failed", metadata: ["outbox_id": .string(email.id.uuidString.lowercased())])
-                let retryAt = services.now().addingTimeInterval(Self.retryDelay(afterAttempt: email.attempts + 1))
+                // The claim already counted the attempt; a later sweep retries after a backoff.
+                let attempt = email.attempts + 1
+                let metadata: Logger.Metadata = [
+                    "outbox_id": .string(email.id.uuidString.lowercased()), "attempt": .stringConvertible(attempt),
+                    "error": .string(Self.reason(error)),
+                ]
+                if attempt >= Self.maxAttempts {
+                    // Dead letter: no dispatcher picks it up again. Counted and alerted on.
+                    services.logger.error("outbox email dead-lettered after its last attempt", metadata: metadata)
+                    services.metrics.outboxDeadLetter()
+                } else {
+                    services.logger.warning("outbox delivery failed", metadata: metadata)
+                }
+                let retryAt = services.now().addingTimeInterval(Self.retryDelay(afterAttempt: attempt, base: TimeInterval(services.config.outboxRetrySeconds)))
                 do { try await services.store.write { db in try db.deferEmail(id: email.id, until: retryAt) } } catch { failed("outbox_defer", error) }
             }
         }
@@ -64,9 +76,17 @@ public struct OutboxDispatcher: Service {
 
     /// How long a claim holds an email: far longer than a send takes, so it never lapses mid-send.
     static let claimLease: TimeInterval = 120
-    /// Backoff after a failed send: 30 s, 60 s, 120 s ... at most 30 minutes.
-    static func retryDelay(afterAttempt attempt: Int) -> TimeInterval {
-        min(30 * pow(2, Double(max(attempt - 1, 0))), 1800)
+    /// The attempts an email gets (the outbox queries stop at this many).
+    static let maxAttempts = 10
+
+    /// Backoff after a failed send: `base` (30 s), twice that, four times ... at most 30 minutes.
+    static func retryDelay(afterAttempt attempt: Int, base: TimeInterval = 30) -> TimeInterval {
+        min(base * pow(2, Double(max(attempt - 1, 0))), 1800)
+    }
+
+    /// What went wrong, without addresses or content: the SMTP step, or the error's type.
+    static func reason(_ error: any Error) -> String {
+        (error as? SMTPError)?.description ?? String(reflecting: type(of: error))
     }
 
     /// Logs (by error type: no address or code) and counts a database failure of the outbox.

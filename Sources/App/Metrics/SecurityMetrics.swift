@@ -30,6 +30,8 @@ public struct SecurityMetrics: Sendable {
     /// A failure that cannot change the answer but must not vanish: the audit write of an
     /// access denial, outbox bookkeeping. Logged at error level where it happens.
     func internalFailure(_ operation: String) { count("solar_internal_failures_total", [("operation", operation)]) }
+    /// An email that exhausted its delivery attempts (dead letter).
+    func outboxDeadLetter() { count("solar_outbox_dead_letters_total") }
 
     /// Offers made by the dispatch sweep after earlier ones expired unanswered.
     func dispatchReoffers(_ n: Int) { Counter(label: "solar_dispatch_reoffers_total", factory: factory).increment(by: n) }

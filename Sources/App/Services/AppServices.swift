@@ -3,6 +3,7 @@ public import Geocoding
 public import Foundation
 public import Logging
 public import Outbound
+import SMTP
 public import Security
 public import Storage
 import HTTPTypes
@@ -47,7 +48,7 @@ public struct AppServices: Sendable {
         self.store = store
         self.hasher = hasher
         self.cipher = cipher
-        self.mailer = mailer ?? FileMailSink(directory: config.mailDirectory)
+        self.mailer = mailer ?? config.smtp.map { SMTPMailSender(client: SMTPClient(configuration: $0)) } ?? FileMailSink(directory: config.mailDirectory)
         let outbound = outbound ?? OutboundClient(policy: OutboundPolicy(allowedHosts: config.outboundAllowedHosts))
         self.outbound = outbound
         self.breached = breached ?? BreachedPasswords(
