@@ -85,3 +85,14 @@ def test_the_validator_refuses_a_broken_sbom(bom):
     broken = dict(bom, components=[dict(bom["components"][0], type="not-a-type")])
     with pytest.raises(SystemExit, match="does not validate"):
         sbom.validate(json.dumps(broken))
+
+
+def test_no_code_or_types_are_loaded_from_data():
+    """A08: requests and stored data decode only into fixed DTOs (JSONDecoder into Codable
+    structs, after the strict parse). Nothing in the server turns data into code or types:
+    no archivers, property lists, class lookup by name or dynamic loading."""
+    banned = ("NSKeyedUnarchiver", "NSUnarchiver", "unarchiveObject", "NSCoding", "PropertyListDecoder",
+              "PropertyListSerialization", "NSClassFromString", "_typeByName", "dlopen", "dlsym")
+    hits = [(str(f.relative_to(REPO)), word) for f in sorted((REPO / "Sources").rglob("*.swift"))
+            for word in banned if word in f.read_text()]
+    assert hits == []
