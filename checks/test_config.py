@@ -96,7 +96,8 @@ def run_serve(binary, env, port, timeout=REFUSE_WITHIN):
 
 def _env(m: Migrated, **kw):
     # Production delivers mail over SMTP (no connection is made at start).
-    env = base_env(m.dir, **m.database, SMTP_HOST="smtp.solardispatch.example", SMTP_FROM="no-reply@solardispatch.example")
+    env = base_env(m.dir, **m.database, SMTP_HOST="smtp.solardispatch.example", SMTP_FROM="no-reply@solardispatch.example",
+                   PAYMENT_WEBHOOK_SECRETS="checks-webhook-secret-" + "x" * 24)
     env.pop("CORS_ALLOWED_ORIGINS", None)
     env.update(kw)
     return env

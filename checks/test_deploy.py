@@ -196,7 +196,7 @@ def test_the_server_is_replicated_probed_and_drains(rendered):
     assert config["DATABASE_URL"].startswith("mysql://") and config["DATABASE_TLS"] == "verify-identity"
     assert config["PUBLIC_ORIGIN"].startswith("https://")
     assert config["SMTP_HOST"] and config["SMTP_TLS"] in ("starttls", "tls") and "MAIL_DIRECTORY" not in config
-    for key in ("DATABASE_PASSWORD", "ENCRYPTION_KEYS", "AUDIT_KEY", "BLIND_INDEX_KEY", "SMTP_USERNAME", "SMTP_PASSWORD"):
+    for key in ("DATABASE_PASSWORD", "ENCRYPTION_KEYS", "AUDIT_KEY", "BLIND_INDEX_KEY", "SMTP_USERNAME", "SMTP_PASSWORD", "PAYMENT_WEBHOOK_SECRETS"):
         assert env[key + "_FILE"].startswith("/var/run/secrets/solar/")
 
 
@@ -239,7 +239,7 @@ def test_secrets_come_from_the_secrets_manager_and_never_from_git(rendered):
             assert not re.search(r"PASSWORD|KEYS?$|SECRET|TOKEN", key), f"{key} belongs in a Secret"
     app = one(docs, "ExternalSecret", "solar-app")
     assert {d["secretKey"] for d in app["spec"]["data"]} == {"database-password", "encryption-keys", "audit-key", "blind-index-key",
-                                                             "smtp-username", "smtp-password"}
+                                                             "smtp-username", "smtp-password", "payment-webhook-secrets"}
     migrate = one(docs, "ExternalSecret", "solar-migrate")
     assert "database-password" not in {d["secretKey"] for d in migrate["spec"]["data"]}
     for sa in (d for d in docs if d["kind"] == "ServiceAccount"):

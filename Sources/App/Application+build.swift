@@ -105,6 +105,7 @@ public func buildRouter(services: AppServices) throws -> Router<AppRequestContex
 
     let api = router.group("api/v1")
     AuthController(services: services).publicEndpoints(api)
+    PaymentsController(services: services).publicEndpoints(api)
     let secured = api.group(context: AuthenticatedContext.self)
     secured.add(middleware: BreakGlassAuditMiddleware(services: services))
     AuthController(services: services).endpoints(secured)

@@ -6,7 +6,7 @@ public enum MySQLGrants {
     public static let dataTables = [
         "accounts", "sessions", "installer_profiles", "orders", "offers",
         "refresh_tokens", "mfa_totp", "recovery_codes", "login_throttle", "one_time_tokens", "outbox_emails", "email_change_requests", "break_glass_grants",
-        "role_grants", "idempotency_keys",
+        "role_grants", "idempotency_keys", "payments", "payment_events",
     ]
 
     /// GRANT statements for `user`@`host` on `database`. Names must be plain identifiers

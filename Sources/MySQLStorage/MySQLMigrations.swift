@@ -371,5 +371,33 @@ enum MySQLMigrations {
             ) \(table)
             """,
         ]),
+        Migration(version: 12, name: "deposit payments and webhook events", statements: [
+            """
+            CREATE TABLE payments (
+                id \(uuid) NOT NULL PRIMARY KEY,
+                order_id \(uuid) NOT NULL,
+                intent_id VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+                amount_cents BIGINT NOT NULL,
+                currency CHAR(3) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+                status VARCHAR(16) NOT NULL,
+                created_at BIGINT NOT NULL,
+                paid_at BIGINT NULL,
+                UNIQUE KEY payments_order (order_id),
+                UNIQUE KEY payments_intent (intent_id),
+                CONSTRAINT payments_order_fk FOREIGN KEY (order_id) REFERENCES orders(id),
+                CONSTRAINT payments_amount CHECK (amount_cents > 0),
+                CONSTRAINT payments_status CHECK (status IN ('pending', 'succeeded')),
+                CONSTRAINT payments_paid CHECK ((status = 'succeeded') = (paid_at IS NOT NULL))
+            ) \(table)
+            """,
+            """
+            CREATE TABLE payment_events (
+                event_id VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,
+                intent_id VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+                received_at BIGINT NOT NULL,
+                CONSTRAINT payment_events_intent_fk FOREIGN KEY (intent_id) REFERENCES payments(intent_id)
+            ) \(table)
+            """,
+        ]),
     ]
 }

@@ -194,6 +194,28 @@ enum SQLiteMigrations {
             ) STRICT
             """,
         ]),
+        Migration(version: 12, name: "deposit payments and webhook events", statements: [
+            """
+            CREATE TABLE payments (
+                id TEXT PRIMARY KEY CHECK (length(id) = 36),
+                order_id TEXT NOT NULL UNIQUE REFERENCES orders(id),
+                intent_id TEXT NOT NULL UNIQUE CHECK (length(intent_id) BETWEEN 1 AND 255),
+                amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+                currency TEXT NOT NULL CHECK (length(currency) = 3),
+                status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded')),
+                created_at INTEGER NOT NULL,
+                paid_at INTEGER,
+                CHECK ((status = 'succeeded') = (paid_at IS NOT NULL))
+            ) STRICT
+            """,
+            """
+            CREATE TABLE payment_events (
+                event_id TEXT PRIMARY KEY CHECK (length(event_id) BETWEEN 1 AND 255),
+                intent_id TEXT NOT NULL REFERENCES payments(intent_id),
+                received_at INTEGER NOT NULL
+            ) STRICT
+            """,
+        ]),
         Migration(version: 4, name: "hash-chained audit trail", statements: [
             "ALTER TABLE audit_events ADD COLUMN prev_hash TEXT CHECK (prev_hash IS NULL OR length(prev_hash) = 64)",
             "ALTER TABLE audit_events ADD COLUMN entry_hash TEXT CHECK (entry_hash IS NULL OR length(entry_hash) = 64)",

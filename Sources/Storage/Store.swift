@@ -123,6 +123,15 @@ public protocol StoreAccess {
     func staffAccounts() throws -> [Account]
     /// The newest login (session creation) of an account.
     func lastLogin(accountID: UUID) throws -> Date?
+    // Deposits
+    func insertPayment(_ payment: DepositPayment) throws
+    func payment(orderID: UUID) throws -> DepositPayment?
+    func payment(intentID: String) throws -> DepositPayment?
+    /// Records a webhook event id; throws `StorageError.conflict` when it was seen before.
+    func recordPaymentEvent(id: String, intentID: String, at: Date) throws
+    /// Marks a pending payment paid; false when it was not pending.
+    func markPaymentSucceeded(id: UUID, at: Date) throws -> Bool
+
     // Idempotency keys (retried writes)
     /// Removes the account's keys that expired at or before `now`.
     func deleteExpiredIdempotencyKeys(accountID: UUID, now: Date) throws

@@ -25,6 +25,7 @@ struct ConfigTests {
         "DATABASE_URL": "mysql://solar_app@db.internal:3306/solar", "DATABASE_TLS": "verify-identity",
         "DATABASE_TLS_CA_FILE": caFile,
         "SMTP_HOST": "email-smtp.eu-west-1.amazonaws.com", "SMTP_FROM": "no-reply@solardispatch.example",
+        "PAYMENT_WEBHOOK_SECRETS": String(repeating: "s", count: 40),
     ]
 
     /// A readable file standing in for the database's CA bundle (validation checks it can be read).
@@ -58,6 +59,7 @@ struct ConfigTests {
         ["AUDIT_KEY": "c2hvcnQ="],
         ["DATABASE_URL": "mysql://app@db.internal/solar", "DATABASE_TLS": "required"],
         ["SMTP_HOST": ""],
+        ["PAYMENT_AUTO_CONFIRM": "true"], ["PAYMENT_WEBHOOK_SECRETS": "too-short"], ["PAYMENT_WEBHOOK_SECRETS": ""],
     ])
     func insecureProduction(_ override: [String: String]) {
         #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(Self.secureProduction.merging(override) { $1 }) }

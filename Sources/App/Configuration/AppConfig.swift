@@ -66,6 +66,12 @@ public struct AppConfig: Sendable {
     public var smtpPassword: String?
     public var smtpFrom: String?
     public var smtpCAFile: String?
+    /// `PAYMENT_WEBHOOK_SECRETS[_FILE]`: the secrets payment webhooks may be signed with (the
+    /// first also signs the simulated provider's confirmations). Outside production a random one
+    /// per process when unset.
+    public var paymentWebhookSecrets = [AppConfig.randomSecret()]
+    /// `PAYMENT_AUTO_CONFIRM`: the simulated provider confirms deposits at once (development).
+    public var paymentAutoConfirm = true
     /// `OUTBOX_RETRY_SECONDS`: the first backoff after a failed send (doubling, at most 30 min).
     public var outboxRetrySeconds = 30
     /// `OUTBOUND_ALLOWED_HOSTS`: the only hosts outbound calls may reach (exact names).
@@ -141,6 +147,12 @@ public struct AppConfig: Sendable {
         c.smtpFrom = env["SMTP_FROM"]
         c.smtpCAFile = env["SMTP_TLS_CA_FILE"]
         c.outboxRetrySeconds = try int(env, "OUTBOX_RETRY_SECONDS", c.outboxRetrySeconds, 1...3600)
+        if let secrets = try secret(env, "PAYMENT_WEBHOOK_SECRETS") {
+            c.paymentWebhookSecrets = secrets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        } else if c.environment == .production {
+            c.paymentWebhookSecrets = []
+        }
+        c.paymentAutoConfirm = try bool(env, "PAYMENT_AUTO_CONFIRM", c.environment != .production)
         c.loginThrottle.accountThreshold = try int(env, "LOGIN_MAX_FAILURES_PER_ACCOUNT", c.loginThrottle.accountThreshold, 3...100)
         c.loginThrottle.addressThreshold = try int(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", c.loginThrottle.addressThreshold, 5...100_000)
         c.offerTTL = TimeInterval(try int(env, "OFFER_TTL_SECONDS", Int(c.offerTTL), 30...86400))
@@ -173,6 +185,9 @@ public struct AppConfig: Sendable {
         }
         guard BreachedPasswords.Mode(rawValue: pwnedPasswords) != nil, URL(string: pwnedPasswordsURL)?.scheme == "https" else {
             throw ConfigError("PWNED_PASSWORDS must be off, fail-open or fail-closed, with an https PWNED_PASSWORDS_URL")
+        }
+        if paymentWebhookSecrets.contains(where: { $0.utf8.count < 32 }) {
+            throw ConfigError("PAYMENT_WEBHOOK_SECRETS must be comma-separated secrets of at least 32 characters")
         }
         if smtpHost != nil {
             guard SMTPConfiguration.Security(rawValue: smtpSecurity) != nil else {
@@ -238,6 +253,8 @@ public struct AppConfig: Sendable {
             throw ConfigError("production requires DATABASE_TLS=verify-identity")
         }
         if smtpHost == nil { throw ConfigError("production requires SMTP_HOST: mail is delivered over SMTP, not spooled") }
+        if paymentWebhookSecrets.isEmpty { throw ConfigError("production requires PAYMENT_WEBHOOK_SECRETS or PAYMENT_WEBHOOK_SECRETS_FILE") }
+        if paymentAutoConfirm { throw ConfigError("production refuses PAYMENT_AUTO_CONFIRM: only the provider's signed webhooks confirm deposits") }
     }
 
     /// The origins whose form posts the web interface accepts: `PUBLIC_ORIGIN` when set;
@@ -266,6 +283,10 @@ public struct AppConfig: Sendable {
             return text.trimmingCharacters(in: .newlines)
         case (_?, _?): throw ConfigError("set \(key) or \(key)_FILE, not both")
         }
+    }
+
+    static func randomSecret() -> String {
+        (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     }
 
     /// The SMTP relay settings, when `SMTP_HOST` is set.

@@ -38,7 +38,7 @@ struct OrdersController {
             return OrderDTO(order)
         }
         group.securedIdempotent(.post, "orders/:id/accept-quote", .acceptQuote, idempotency: idempotency) { _, context in
-            OrderDTO(try await workflow.acceptQuote(try context.uuid("id"), context: context))
+            OrderDTO(try await PaymentService(services: services).acceptQuote(try context.uuid("id"), context: context))
         }
         group.secured(.post, "orders/:id/cancel", .cancelOwnOrder) { _, context in
             OrderDTO(try await workflow.cancel(try context.uuid("id"), context: context, action: .cancelOwnOrder))

@@ -25,6 +25,8 @@ public struct AppServices: Sendable {
     /// Field encryption (TOTP secrets, outbox contents).
     public var cipher: FieldCipher
     public var breached: BreachedPasswords
+    /// Deposits (a simulated provider until a real one is integrated).
+    public var payments: any PaymentProvider
     /// The one client for calls out of the platform (allow-list, public addresses, pinned).
     public var outbound: OutboundClient
     public var mailer: any MailSender
@@ -37,7 +39,7 @@ public struct AppServices: Sendable {
     public init(
         config: AppConfig, store: any Store, hasher: PasswordHasher, cipher: FieldCipher, mailer: (any MailSender)? = nil,
         breached: BreachedPasswords? = nil, metrics: SecurityMetrics = SecurityMetrics(), geocoder: (any Geocoder)? = nil,
-        blindIndex: BlindIndex? = nil, outbound: OutboundClient? = nil,
+        blindIndex: BlindIndex? = nil, outbound: OutboundClient? = nil, payments: (any PaymentProvider)? = nil,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger, auditLog: Logger? = nil
     ) {
         self.metrics = metrics
@@ -51,6 +53,7 @@ public struct AppServices: Sendable {
         self.mailer = mailer ?? config.smtp.map { SMTPMailSender(client: SMTPClient(configuration: $0)) } ?? FileMailSink(directory: config.mailDirectory)
         let outbound = outbound ?? OutboundClient(policy: OutboundPolicy(allowedHosts: config.outboundAllowedHosts))
         self.outbound = outbound
+        self.payments = payments ?? SimulatedPaymentProvider()
         self.breached = breached ?? BreachedPasswords(
             mode: BreachedPasswords.Mode(rawValue: config.pwnedPasswords) ?? .off, baseURL: URL(string: config.pwnedPasswordsURL)!,
             fetch: { url in try await outbound.pwnedRange(url) },

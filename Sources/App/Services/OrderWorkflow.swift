@@ -66,18 +66,6 @@ struct OrderWorkflow: Sendable {
         return order
     }
 
-    /// Customer accepts the quote: `quoted -> accepted -> dispatching`, offers created.
-    func acceptQuote(_ id: UUID, context: AuthenticatedContext) async throws -> Order {
-        let now = services.now()
-        let audit = AuditContext(context)
-        return try await services.store.write { [self] db in
-            var order = try load(id, for: context, .acceptQuote, db: db) { $0.customerID }
-            try apply(.acceptQuote, to: &order, db: db, audit: audit, now: now)
-            try apply(.beginDispatch, to: &order, db: db, audit: audit, now: now)
-            return order
-        }
-    }
-
     /// Cancels an order (customer: own orders; support: any) before work starts.
     func cancel(_ id: UUID, context: AuthenticatedContext, action: Action, reason: String? = nil) async throws -> Order {
         let now = services.now()

@@ -38,7 +38,7 @@ struct WebCustomerRoutes {
             return try web.page("customer/order", values)
         }
         pages.form("orders/:id/accept-quote", .acceptQuote, CSRFField.self) { _, _, caller in
-            let order = try await workflow.acceptQuote(try caller.uuid("id"), context: caller)
+            let order = try await PaymentService(services: services).acceptQuote(try caller.uuid("id"), context: caller)
             return web.redirect("/orders/\(order.id.uuidString.lowercased())")
         }
         pages.form("orders/:id/cancel", .cancelOwnOrder, CSRFField.self) { _, _, caller in

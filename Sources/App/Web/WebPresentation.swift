@@ -7,7 +7,7 @@ enum WebPresentation {
         switch status {
         case .requested: "Requested"
         case .quoted: "Quote ready"
-        case .accepted: "Accepted"
+        case .accepted: "Waiting for the deposit"
         case .dispatching: "Finding an installer"
         case .scheduled: "Scheduled"
         case .inProgress: "Installing"
@@ -68,6 +68,8 @@ enum WebPresentation {
             "lines": order.quote.lines.map { ["description": $0.description, "amount": WebSupport.money($0.amountCents, order.quote.currency)] },
             "total": WebSupport.money(order.quote.totalCents, order.quote.currency),
             "canAccept": order.status == .quoted, "canCancel": order.status.isCancellable,
+            "deposit": WebSupport.money(DepositPolicy.depositCents(forQuoteTotal: order.quote.totalCents), order.quote.currency),
+            "awaitingDeposit": order.status == .accepted,
         ]
     }
 }
