@@ -1,14 +1,12 @@
-public import Foundation
-import MySQLStorage
-import Outbound
-import SMTP
-import Security
 public import Domain
-import Domain
+public import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import MySQLStorage
 import NIOCore
+import Outbound
+import SMTP
 import Security
 import Storage
 
@@ -105,188 +103,12 @@ public struct AppConfig: Sendable {
 
     public init() {}
 
-    /// Reads the configuration from `environment` (normally the process environment).
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> AppConfig {
-        var c = AppConfig()
-        if let v = env["ENVIRONMENT"] {
-            guard let e = AppEnvironment(rawValue: v) else { throw ConfigError("ENVIRONMENT must be development, test or production") }
-            c.environment = e
-        }
-        c.host = env["HOST"] ?? c.host
-        c.port = try int(env, "PORT", c.port, 1...65535)
-        c.metricsHost = env["METRICS_HOST"] ?? c.metricsHost
-        c.metricsPort = try int(env, "METRICS_PORT", c.metricsPort, 1...65535)
-        c.databaseURL = env["DATABASE_URL"] ?? c.databaseURL
-        c.databasePassword = try secret(env, "DATABASE_PASSWORD")
-        c.databaseTLS = env["DATABASE_TLS"] ?? c.databaseTLS
-        c.databaseTLSCAFile = env["DATABASE_TLS_CA_FILE"]
-        c.databasePoolSize = try int(env, "DATABASE_POOL_SIZE", c.databasePoolSize, 1...64)
-        c.migrationDatabaseURL = env["DATABASE_MIGRATION_URL"]
-        c.migrationDatabasePassword = try secret(env, "DATABASE_MIGRATION_PASSWORD")
-        c.publicOrigin = env["PUBLIC_ORIGIN"]
-        if let origins = env["CORS_ALLOWED_ORIGINS"] {
-            c.corsAllowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-        c.apiTokenTTL = TimeInterval(try int(env, "API_TOKEN_TTL_SECONDS", Int(c.apiTokenTTL), 60...3600))
-        c.encryptionKeys = try secret(env, "ENCRYPTION_KEYS")
-        c.auditKey = try secret(env, "AUDIT_KEY")
-        c.blindIndexKey = try secret(env, "BLIND_INDEX_KEY")
-        // On by default in production (fail-open: the shipped common-password list still applies
-        // when the service cannot be reached); off by default elsewhere.
-        c.pwnedPasswords = env["PWNED_PASSWORDS"] ?? (c.environment == .production ? "fail-open" : c.pwnedPasswords)
-        c.pwnedPasswordsURL = env["PWNED_PASSWORDS_URL"] ?? c.pwnedPasswordsURL
-        if let hosts = env["OUTBOUND_ALLOWED_HOSTS"] {
-            c.outboundAllowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
-        }
-        c.mailDirectory = env["MAIL_DIRECTORY"] ?? c.mailDirectory
-        c.smtpHost = env["SMTP_HOST"].flatMap { $0.isEmpty ? nil : $0 }
-        if env["SMTP_PORT"] != nil { c.smtpPort = try int(env, "SMTP_PORT", 587, 1...65535) }
-        c.smtpSecurity = env["SMTP_TLS"] ?? c.smtpSecurity
-        c.smtpUsername = try secret(env, "SMTP_USERNAME")
-        c.smtpPassword = try secret(env, "SMTP_PASSWORD")
-        c.smtpFrom = env["SMTP_FROM"]
-        c.smtpCAFile = env["SMTP_TLS_CA_FILE"]
-        c.outboxRetrySeconds = try int(env, "OUTBOX_RETRY_SECONDS", c.outboxRetrySeconds, 1...3600)
-        if let secrets = try secret(env, "PAYMENT_WEBHOOK_SECRETS") {
-            c.paymentWebhookSecrets = secrets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        } else if c.environment == .production {
-            c.paymentWebhookSecrets = []
-        }
-        c.paymentAutoConfirm = try bool(env, "PAYMENT_AUTO_CONFIRM", c.environment != .production)
-        c.loginThrottle.accountThreshold = try int(env, "LOGIN_MAX_FAILURES_PER_ACCOUNT", c.loginThrottle.accountThreshold, 3...100)
-        c.loginThrottle.addressThreshold = try int(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", c.loginThrottle.addressThreshold, 5...100_000)
-        c.offerTTL = TimeInterval(try int(env, "OFFER_TTL_SECONDS", Int(c.offerTTL), 30...86400))
-        c.maxOffersPerOrder = try int(env, "DISPATCH_MAX_OFFERS", c.maxOffersPerOrder, 1...50)
-        c.dispatchSweepInterval = TimeInterval(try int(env, "DISPATCH_SWEEP_SECONDS", Int(c.dispatchSweepInterval), 1...3600))
-        c.auditVerifyInterval = TimeInterval(try int(env, "AUDIT_VERIFY_SECONDS", Int(c.auditVerifyInterval), 10...86400))
-        c.auditCheckpointInterval = TimeInterval(try int(env, "AUDIT_CHECKPOINT_SECONDS", Int(c.auditCheckpointInterval), 10...86400))
-        c.installerAccessDaysAfterCompletion = try int(env, "INSTALLER_ACCESS_DAYS_AFTER_COMPLETION", c.installerAccessDaysAfterCompletion, 0...90)
-        if try bool(env, "TRUST_PROXY_HEADERS", false) { c.trustedProxyHops = 1 }
-        c.trustedProxyHops = try int(env, "TRUSTED_PROXY_HOPS", c.trustedProxyHops, 0...5)
-        if let cidrs = env["TRUSTED_PROXY_CIDRS"] {
-            c.trustedProxyCIDRs = cidrs.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-        c.autoMigrate = try bool(env, "AUTO_MIGRATE", c.environment != .production)
-        c.logLevel = env["LOG_LEVEL"] ?? c.logLevel
-        c.passwordHashThreads = try int(env, "PASSWORD_HASH_THREADS", c.passwordHashThreads, 1...64)
-        try c.validate()
-        return c
-    }
-
-    /// Rejects inconsistent settings, and in production every insecure one.
-    public func validate() throws(ConfigError) {
-        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
-            throw ConfigError("LOG_LEVEL is not a known level")
-        }
-        for url in [databaseURL] + (migrationDatabaseURL.map { [$0] } ?? []) {
-            guard url.hasPrefix("sqlite:") || MySQLOptions(url: url) != nil else {
-                throw ConfigError("DATABASE_URL must be sqlite:PATH or mysql://USER@HOST[:PORT]/DATABASE (no password in the URL)")
-            }
-        }
-        guard BreachedPasswords.Mode(rawValue: pwnedPasswords) != nil, URL(string: pwnedPasswordsURL)?.scheme == "https" else {
-            throw ConfigError("PWNED_PASSWORDS must be off, fail-open or fail-closed, with an https PWNED_PASSWORDS_URL")
-        }
-        if paymentWebhookSecrets.contains(where: { $0.utf8.count < 32 }) {
-            throw ConfigError("PAYMENT_WEBHOOK_SECRETS must be comma-separated secrets of at least 32 characters")
-        }
-        if smtpHost != nil {
-            guard SMTPConfiguration.Security(rawValue: smtpSecurity) != nil else {
-                throw ConfigError("SMTP_TLS must be starttls or tls (mail is never sent without TLS)")
-            }
-            guard let from = smtpFrom, SMTPClient.isSafe(from) else { throw ConfigError("SMTP_HOST needs SMTP_FROM, a plain email address") }
-            guard (smtpUsername == nil) == (smtpPassword == nil) else { throw ConfigError("set both SMTP_USERNAME and SMTP_PASSWORD, or neither") }
-            if let ca = smtpCAFile, !FileManager.default.isReadableFile(atPath: ca) { throw ConfigError("SMTP_TLS_CA_FILE cannot be read") }
-        }
-        if outboundAllowedHosts.contains(where: { $0.contains("*") || $0.contains("/") || $0.contains(":") }) {
-            throw ConfigError("OUTBOUND_ALLOWED_HOSTS must list exact host names, without wildcards, schemes or ports")
-        }
-        if pwnedPasswords != "off", let host = URL(string: pwnedPasswordsURL)?.host?.lowercased(), !outboundAllowedHosts.contains(host) {
-            throw ConfigError("the host of PWNED_PASSWORDS_URL must be in OUTBOUND_ALLOWED_HOSTS")
-        }
-        if let key = blindIndexKey, BlindIndex(base64: key) == nil {
-            throw ConfigError("BLIND_INDEX_KEY must be a base64 key of at least 32 bytes")
-        }
-        if let key = auditKey, AuditChain(base64: key) == nil {
-            throw ConfigError("AUDIT_KEY must be a base64 key of at least 32 bytes")
-        }
-        if let keys = encryptionKeys, FieldCipher(keyRing: keys) == nil {
-            throw ConfigError("ENCRYPTION_KEYS must be id:base64 entries of 32-byte keys")
-        }
-        guard ["disabled", "required", "verify-identity"].contains(databaseTLS) else {
-            throw ConfigError("DATABASE_TLS must be disabled, required or verify-identity")
-        }
-        if databaseTLS == "verify-identity" {
-            guard let ca = databaseTLSCAFile, FileManager.default.isReadableFile(atPath: ca) else {
-                throw ConfigError("DATABASE_TLS=verify-identity needs a readable DATABASE_TLS_CA_FILE")
-            }
-        }
-        if let publicOrigin {
-            guard let origin = URL(string: publicOrigin), origin.scheme != nil, origin.host != nil, origin.path.isEmpty else {
-                throw ConfigError("PUBLIC_ORIGIN must be an origin such as https://app.example.com")
-            }
-        }
-        if trustedProxyCIDRs.contains(where: { IPNetwork($0) == nil }) {
-            throw ConfigError("TRUSTED_PROXY_CIDRS must be a comma-separated list of networks such as 10.0.0.0/16")
-        }
-        if trustedProxyHops > 0, !trustedProxyCIDRs.isEmpty {
-            throw ConfigError("set TRUSTED_PROXY_HOPS or TRUSTED_PROXY_CIDRS, not both")
-        }
-        for o in corsAllowedOrigins where o == "*" || URL(string: o)?.host == nil {
-            throw ConfigError("CORS_ALLOWED_ORIGINS must list explicit origins, never *")
-        }
-        guard environment == .production else { return }
-        guard publicOrigin?.hasPrefix("https://") == true else { throw ConfigError("production requires an https PUBLIC_ORIGIN") }
-        if corsAllowedOrigins.contains(where: { !$0.hasPrefix("https://") }) {
-            throw ConfigError("production allows only https CORS origins")
-        }
-        if ["trace", "debug"].contains(logLevel) { throw ConfigError("production refuses LOG_LEVEL debug or trace") }
-        if autoMigrate { throw ConfigError("production refuses AUTO_MIGRATE; run `solar migrate` as a separate step") }
-        if encryptionKeys == nil { throw ConfigError("production requires ENCRYPTION_KEYS or ENCRYPTION_KEYS_FILE") }
-        if auditKey == nil { throw ConfigError("production requires AUDIT_KEY or AUDIT_KEY_FILE") }
-        if blindIndexKey == nil { throw ConfigError("production requires BLIND_INDEX_KEY or BLIND_INDEX_KEY_FILE") }
-        // One embedded file cannot be shared by replicas, backed up point-in-time or encrypted
-        // by the database service: production runs on MySQL (docs/deployment.md).
-        guard databaseURL.hasPrefix("mysql:") else {
-            throw ConfigError("production refuses SQLite: set DATABASE_URL to a mysql:// URL (MySQL over TLS with DATABASE_TLS=verify-identity)")
-        }
-        if databaseTLS != "verify-identity" {
-            throw ConfigError("production requires DATABASE_TLS=verify-identity")
-        }
-        if smtpHost == nil { throw ConfigError("production requires SMTP_HOST: mail is delivered over SMTP, not spooled") }
-        if paymentWebhookSecrets.isEmpty { throw ConfigError("production requires PAYMENT_WEBHOOK_SECRETS or PAYMENT_WEBHOOK_SECRETS_FILE") }
-        if paymentAutoConfirm { throw ConfigError("production refuses PAYMENT_AUTO_CONFIRM: only the provider's signed webhooks confirm deposits") }
-    }
-
     /// The origins whose form posts the web interface accepts: `PUBLIC_ORIGIN` when set;
     /// otherwise (never in production) this server's loopback origins on the port it really
     /// listens on, so http://127.0.0.1:PORT and http://localhost:PORT both work.
     public var webOrigins: Set<String> {
         if let publicOrigin { return [publicOrigin] }
         return ["http://127.0.0.1:\(port)", "http://localhost:\(port)", "http://[::1]:\(port)"]
-    }
-
-    static func int(_ env: [String: String], _ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {
-        guard let raw = env[key] else { return fallback }
-        guard let v = Int(raw), range.contains(v) else { throw ConfigError("\(key) must be an integer in \(range.lowerBound)...\(range.upperBound)") }
-        return v
-    }
-
-    /// A secret from `KEY` or from the file named by `KEY_FILE` (a mounted Kubernetes Secret).
-    static func secret(_ env: [String: String], _ key: String) throws(ConfigError) -> String? {
-        switch (env[key], env[key + "_FILE"]) {
-        case (nil, nil): return nil
-        case (let value?, nil): return value
-        case (nil, let file?):
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-                throw ConfigError("\(key)_FILE cannot be read")
-            }
-            return text.trimmingCharacters(in: .newlines)
-        case (_?, _?): throw ConfigError("set \(key) or \(key)_FILE, not both")
-        }
-    }
-
-    static func randomSecret() -> String {
-        (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     }
 
     /// The SMTP relay settings, when `SMTP_HOST` is set.
@@ -306,14 +128,6 @@ public struct AppConfig: Sendable {
         return MySQLOptions(url: url, tls: tls, poolSize: databasePoolSize)
     }
 
-    static func bool(_ env: [String: String], _ key: String, _ fallback: Bool) throws(ConfigError) -> Bool {
-        switch env[key]?.lowercased() {
-        case nil: return fallback
-        case "1", "true", "yes": return true
-        case "0", "false", "no": return false
-        default: throw ConfigError("\(key) must be true or false")
-        }
-    }
 }
 
 /// An invalid setting. The message names the variable, never its value (it may be a secret).
