@@ -5,7 +5,6 @@ does serve, so a refusal for any other reason (e.g. an unmigrated database) cann
 """
 
 import dataclasses
-import re
 import socket
 import subprocess
 import time
@@ -15,7 +14,7 @@ import pytest
 import requests
 
 from conftest import base_env, free_port, run_cli
-from test_mysql import SCRIPT, root_sql, secret_file
+from test_mysql import SCRIPT, root_sql, secret_file, start_mariadb
 
 REFUSE_WITHIN = 15
 
@@ -25,17 +24,10 @@ def migrated(tmp_root, solar_bin):
     """A directory and the settings of a migrated MySQL database of its own, reached over TLS with
     the server's identity verified, as production requires (production refuses SQLite, and
     refuses to migrate on start). The app's user has DML only, as in production."""
-    out = subprocess.run([str(SCRIPT), "start"], capture_output=True, text=True, check=True).stdout
-    maria = dict(re.findall(r"export (\w+)='?([^'\n]*)'?", out))
+    maria = start_mariadb()
     d = tmp_root / "config"
     d.mkdir()
     try:
-        root_sql(maria, """
-            CREATE DATABASE solar CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
-            CREATE USER 'solar_migrator'@'127.0.0.1' IDENTIFIED BY 'migrator-pass-123';
-            GRANT ALL PRIVILEGES ON solar.* TO 'solar_migrator'@'127.0.0.1';
-            CREATE USER 'solar_app'@'127.0.0.1' IDENTIFIED BY 'app-pass-456';
-        """)
         url = f"mysql://{{user}}@127.0.0.1:{maria['SOLAR_TEST_MYSQL_PORT']}/solar"
         db = {"DATABASE_URL": url.format(user="solar_app"), "DATABASE_TLS": "verify-identity",
               "DATABASE_TLS_CA_FILE": maria["SOLAR_TEST_MYSQL_CA_FILE"],

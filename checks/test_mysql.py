@@ -32,20 +32,27 @@ def secret_file(tmp: Path, name: str, value: str) -> Path:
     return path
 
 
-@pytest.fixture
-def mysql_solar(solar_bin, tmp_root):
+def start_mariadb() -> dict:
+    """A throw-away MariaDB with a `solar` database, a migration user (all rights on it) and an
+    app user (no rights until `solar grants`); returns the script's settings."""
     out = subprocess.run([str(SCRIPT), "start"], capture_output=True, text=True, check=True).stdout
     maria = dict(re.findall(r"export (\w+)='?([^'\n]*)'?", out))
+    root_sql(maria, """
+        CREATE DATABASE solar CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+        CREATE USER 'solar_migrator'@'127.0.0.1' IDENTIFIED BY 'migrator-pass-123';
+        GRANT ALL PRIVILEGES ON solar.* TO 'solar_migrator'@'127.0.0.1';
+        CREATE USER 'solar_app'@'127.0.0.1' IDENTIFIED BY 'app-pass-456';
+    """)
+    return maria
+
+
+@pytest.fixture
+def mysql_solar(solar_bin, tmp_root):
+    maria = start_mariadb()
     tmp = tmp_root / f"mysql-{maria['SOLAR_TEST_MYSQL_PORT']}"
     tmp.mkdir(parents=True)
     running = None
     try:
-        root_sql(maria, """
-            CREATE DATABASE solar CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
-            CREATE USER 'solar_migrator'@'127.0.0.1' IDENTIFIED BY 'migrator-pass-123';
-            GRANT ALL PRIVILEGES ON solar.* TO 'solar_migrator'@'127.0.0.1';
-            CREATE USER 'solar_app'@'127.0.0.1' IDENTIFIED BY 'app-pass-456';
-        """)
         host = f"127.0.0.1:{maria['SOLAR_TEST_MYSQL_PORT']}"
         port = free_port()
         env = base_env(tmp, PORT=str(port), DATABASE_URL=f"mysql://solar_app@{host}/solar", DATABASE_TLS="disabled",
