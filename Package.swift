@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "solar", targets: ["solar"]),
         .library(name: "SolarClient", targets: ["SolarClient"]),
+        .library(name: "SolarKit", targets: ["SolarKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
@@ -146,6 +147,17 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
+        // The mobile client kit on top of the generated SDK: sessions, token storage, refresh.
+        .target(
+            name: "SolarKit",
+            dependencies: [
+                "SolarClient",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "solar",
             dependencies: [
@@ -178,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Domain", "Storage", "StorageTesting", "Security", "SolarClient", "Geocoding", "Outbound",
+                "App", "Domain", "Storage", "StorageTesting", "Security", "SolarClient", "SolarKit", "Geocoding", "Outbound",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),

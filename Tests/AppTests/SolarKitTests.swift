@@ -1,0 +1,74 @@
+@testable import App
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import OpenAPIURLSession
+import SolarClient
+import SolarKit
+import Storage
+import Testing
+
+@Suite("SolarKit: sessions and token storage against a live server")
+struct SolarKitTests {
+    static let key = SymmetricKey(size: .bits256)
+
+    static func store(_ folder: URL) throws -> (EncryptedFileTokenStore, String) {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("tokens.sealed").path
+        return (try EncryptedFileTokenStore(path: path, key: key), path)
+    }
+
+    @Test("20 concurrent calls with an expired access token cause exactly one refresh and no reuse-detection logout")
+    func singleFlightRefresh() async throws {
+        let clock = TestClock()
+        let harness = try await TestHarness.make(now: { clock.now })
+        try await harness.app.test(.live) { testClient in
+            _ = try await testClient.customer("kit@example.com")
+            let url = URL(string: "http://127.0.0.1:\(try #require(testClient.port))")!
+            let (store, _) = try Self.store(harness.folder)
+            let session = SolarSession(serverURL: url, transport: URLSessionTransport(), store: store)
+            #expect(try await session.login(email: "kit@example.com", password: "correct horse battery") == .signedIn)
+            let client = session.client(serverURL: url, transport: URLSessionTransport())
+            #expect(try await client.getMe().ok.body.json.email == "kit@example.com")
+
+            clock.advance(by: 20 * 60)  // the access token (15 minutes) has expired; the refresh token has not
+            let emails = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<20 { group.addTask { try await client.getMe().ok.body.json.email } }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(emails.count == 20 && Set(emails) == ["kit@example.com"])
+            #expect(await session.refreshCount == 1)
+            // Still signed in afterwards: no refresh token was presented twice.
+            #expect(try await client.getMe().ok.body.json.email == "kit@example.com")
+        }
+        let reuse = try await harness.database.withConnection { conn in
+            try conn.query("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'security.refresh_token_reuse'", [])
+        }
+        let count = try reuse.first?.int("n")
+        #expect(count == 0)
+    }
+
+    @Test("the token file holds no token in the clear, is 0600, and opens only with its key at its path")
+    func fileStore() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kit-\(UUID().uuidString)")
+        let (store, path) = try Self.store(folder)
+        let tokens = SessionTokens(accessToken: "access-\(UUID().uuidString)", refreshToken: "refresh-\(UUID().uuidString)")
+        try await store.save(tokens)
+        let bytes = try #require(FileManager.default.contents(atPath: path))
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(!text.contains(tokens.accessToken) && !text.contains(tokens.refreshToken) && !text.contains("access-"))
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+        #expect(try await store.load() == tokens)
+
+        let otherKey = try EncryptedFileTokenStore(path: path, key: SymmetricKey(size: .bits256))
+        await #expect(throws: EncryptedFileTokenStore.Failure.unreadable) { try await otherKey.load() }
+        let moved = folder.appendingPathComponent("moved.sealed").path
+        try FileManager.default.copyItem(atPath: path, toPath: moved)
+        let sameKeyElsewhere = try EncryptedFileTokenStore(path: moved, key: Self.key)
+        await #expect(throws: EncryptedFileTokenStore.Failure.unreadable) { try await sameKeyElsewhere.load() }
+        try await store.clear()
+        #expect(try await store.load() == nil)
+    }
+}
