@@ -24,9 +24,10 @@ public actor SolarSession {
         self.anonymous = Client(serverURL: serverURL, transport: transport)
     }
 
-    /// A client whose calls carry this session's token and recover from one expiry.
-    public nonisolated func client(serverURL: URL, transport: any ClientTransport) -> Client {
-        Client(serverURL: serverURL, transport: transport, middlewares: [SessionMiddleware(session: self)])
+    /// A client whose calls carry this session's token, recover from one expiry, and retry what
+    /// is safe to retry (`RetryMiddleware`).
+    public nonisolated func client(serverURL: URL, transport: any ClientTransport, retry: RetryMiddleware = RetryMiddleware()) -> Client {
+        Client(serverURL: serverURL, transport: transport, middlewares: [SessionMiddleware(session: self), retry])
     }
 
     /// Restores a saved session, if any.

@@ -2,12 +2,33 @@
 import Crypto
 import Foundation
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
+import OpenAPIRuntime
 import OpenAPIURLSession
 import SolarClient
 import SolarKit
 import Storage
+import Synchronization
 import Testing
+
+/// Loses the answer to the first order creation after the server handled it, like a phone
+/// whose network drops mid-request.
+final class LosesFirstOrderAnswer: ClientTransport {
+    let inner = URLSessionTransport()
+    let keys = Mutex<[String?]>([])
+
+    func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
+        let result = try await inner.send(request, body: body, baseURL: baseURL, operationID: operationID)
+        guard operationID == "createOrder" else { return result }
+        let first = keys.withLock { keys in
+            keys.append(request.headerFields[HTTPField.Name("Idempotency-Key")!])
+            return keys.count == 1
+        }
+        if first { throw URLError(.networkConnectionLost) }
+        return result
+    }
+}
 
 @Suite("SolarKit: sessions and token storage against a live server")
 struct SolarKitTests {
@@ -47,6 +68,39 @@ struct SolarKitTests {
         }
         let count = try reuse.first?.int("n")
         #expect(count == 0)
+    }
+
+    @Test("a retried order creation (answer lost) creates one order; API errors arrive as typed problems")
+    func retriedCreation() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.live) { testClient in
+            _ = try await testClient.customer("retry@example.com")
+            let url = URL(string: "http://127.0.0.1:\(try #require(testClient.port))")!
+            let (store, _) = try Self.store(harness.folder)
+            let session = SolarSession(serverURL: url, transport: URLSessionTransport(), store: store)
+            _ = try await session.login(email: "retry@example.com", password: "correct horse battery")
+            let flaky = LosesFirstOrderAnswer()
+            let client = session.client(serverURL: url, transport: flaky, retry: RetryMiddleware(baseDelay: .milliseconds(10)))
+            let request = Components.Schemas.CreateOrderRequest(
+                address: .init(line1: "Calle Mayor 1", city: "Madrid", region: "Madrid", postalCode: "28013", country: "ES"),
+                location: .init(latitude: 40.4168, longitude: -3.7038), systemSizeKw: 6.4, panelCount: 16, roofType: .tile
+            )
+            let created = try await client.createOrder(body: .json(request)).created.body.json
+            let keys = flaky.keys.withLock { $0 }
+            #expect(keys.count == 2 && keys[0] != nil && keys[0] == keys[1])
+            let orders = try await client.listOrders().ok.body.json.items
+            #expect(orders.map(\.id) == [created.id])
+
+            _ = try await client.acceptQuote(path: .init(orderId: created.id)).ok.body.json
+            let again = try await client.acceptQuote(path: .init(orderId: created.id))
+            guard case .conflict(let conflict) = again else {
+                Issue.record("expected 409, got \(again)")
+                return
+            }
+            let problem = SolarProblem(try conflict.body.applicationProblemJson)
+            #expect(problem.status == 409 && problem.kind == "invalid-transition" && problem.requestID != nil)
+            #expect(problem.userMessage.contains("can no longer be changed"))
+        }
     }
 
     @Test("the token file holds no token in the clear, is 0600, and opens only with its key at its path")
