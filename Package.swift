@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15), .iOS(.v18)],
     products: [
         .executable(name: "solar", targets: ["solar"]),
+        .executable(name: "solar-app", targets: ["solar-app"]),
         .library(name: "SolarClient", targets: ["SolarClient"]),
         .library(name: "SolarKit", targets: ["SolarKit"]),
     ],
@@ -146,6 +147,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        // A terminal client for customers and installers, built only on SolarKit.
+        .executableTarget(
+            name: "solar-app",
+            dependencies: [
+                "SolarKit", "SolarClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
+            ],
+            swiftSettings: swiftSettings
         ),
         // The mobile client kit on top of the generated SDK: sessions, token storage, refresh.
         .target(
