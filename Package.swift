@@ -68,7 +68,7 @@ let package = Package(
         // Address → coordinates behind a protocol; the offline provider ships GeoNames data (CC BY 4.0).
         .target(name: "Geocoding", resources: [.copy("Resources/places.tsv"), .copy("Resources/NOTICE.md")], swiftSettings: swiftSettings),
         .target(
-            name: "Security",
+            name: "SolarSecurity",
             dependencies: [
                 "CArgon2",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -99,7 +99,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Storage", dependencies: ["Domain", "Security"], swiftSettings: swiftSettings),
+        .target(name: "Storage", dependencies: ["Domain", "SolarSecurity"], swiftSettings: swiftSettings),
         .target(
             name: "SQLiteStorage",
             dependencies: [
@@ -118,13 +118,13 @@ let package = Package(
         ),
         .target(
             name: "StorageTesting",
-            dependencies: ["Storage", "SQLiteStorage", "MySQLStorage", "Security"],
+            dependencies: ["Storage", "SQLiteStorage", "MySQLStorage", "SolarSecurity"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "App",
             dependencies: [
-                "Domain", "Security", "Storage", "SQLiteStorage", "MySQLStorage", "Graphics", "Geocoding", "Outbound", "SMTP",
+                "Domain", "SolarSecurity", "Storage", "SQLiteStorage", "MySQLStorage", "Graphics", "Geocoding", "Outbound", "SMTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -180,7 +180,7 @@ let package = Package(
         .executableTarget(
             name: "solar",
             dependencies: [
-                "App", "Domain", "Security", "Storage", "MySQLStorage",
+                "App", "Domain", "SolarSecurity", "Storage", "MySQLStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -188,7 +188,7 @@ let package = Package(
 
         // MARK: Tests mirror the layout
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
-        .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swiftSettings),
+        .testTarget(name: "SecurityTests", dependencies: ["SolarSecurity"], swiftSettings: swiftSettings),
         .testTarget(name: "GraphicsTests", dependencies: ["Graphics"], swiftSettings: swiftSettings),
         .testTarget(name: "GeocodingTests", dependencies: ["Geocoding"], swiftSettings: swiftSettings),
         .testTarget(
@@ -203,13 +203,13 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Domain", "Storage", "SQLiteStorage", "MySQLStorage", "StorageTesting", "Security"],
+            dependencies: ["Domain", "Storage", "SQLiteStorage", "MySQLStorage", "StorageTesting", "SolarSecurity"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Domain", "Storage", "StorageTesting", "Security", "SolarClient", "SolarKit", "Geocoding", "Outbound",
+                "App", "Domain", "Storage", "StorageTesting", "SolarSecurity", "SolarClient", "SolarKit", "Geocoding", "Outbound",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),

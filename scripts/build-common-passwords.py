@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds Sources/Security/Passwords/CommonPasswordList.swift from the password frequency list
+"""Builds Sources/SolarSecurity/Passwords/CommonPasswordList.swift from the password frequency list
 that the zxcvbn package (PyPI, version pinned below) ships: the 30,000 most common passwords
 from leaked password dumps. Entries are lower-cased, printable ASCII, deduplicated, in
 frequency order. Run it again to rebuild the list; the output is committed."""

@@ -1,7 +1,7 @@
 public import Foundation
 public import Hummingbird
 public import Logging
-import Security
+import SolarSecurity
 import MySQLStorage
 import SQLiteStorage
 public import Storage

@@ -8,10 +8,18 @@ import HTTPTypes
 /// that hit an expired token wait for the same refresh, so the rotating refresh token is never
 /// presented twice (which the server treats as theft and answers by revoking the session).
 public actor SolarSession {
-    public enum LoginOutcome: Sendable, Equatable { case signedIn, mfaRequired }
+    public enum LoginOutcome: Sendable, Equatable {
+        case signedIn
+        /// The account has two-factor authentication: log in again with the code (or a recovery code).
+        case mfaRequired
+        /// A staff account without two-factor authentication: the session can only enrol it.
+        case enrollmentRequired
+    }
     public enum Failure: Error, Equatable { case notSignedIn, loginRefused(Int), refreshRefused }
 
     let store: any TokenStore
+    nonisolated let serverURL: URL
+    nonisolated let transport: any ClientTransport
     /// Calls that need no token (login, refresh): never retried through the session.
     nonisolated let anonymous: Client
     private var tokens: SessionTokens?
@@ -20,14 +28,14 @@ public actor SolarSession {
     public private(set) var refreshCount = 0
 
     public init(serverURL: URL, transport: any ClientTransport, store: any TokenStore) {
-        self.store = store
+        (self.store, self.serverURL, self.transport) = (store, serverURL, transport)
         self.anonymous = Client(serverURL: serverURL, transport: transport)
     }
 
     /// A client whose calls carry this session's token, recover from one expiry, and retry what
-    /// is safe to retry (`RetryMiddleware`).
-    public nonisolated func client(serverURL: URL, transport: any ClientTransport, retry: RetryMiddleware = RetryMiddleware()) -> Client {
-        Client(serverURL: serverURL, transport: transport, middlewares: [SessionMiddleware(session: self), retry])
+    /// is safe to retry (`RetryMiddleware`). By default on the session's own server and transport.
+    public nonisolated func client(serverURL: URL? = nil, transport: (any ClientTransport)? = nil, retry: RetryMiddleware = RetryMiddleware()) -> Client {
+        Client(serverURL: serverURL ?? self.serverURL, transport: transport ?? self.transport, middlewares: [SessionMiddleware(session: self), retry])
     }
 
     /// Restores a saved session, if any.
@@ -42,7 +50,7 @@ public actor SolarSession {
         case .ok(let ok):
             let body = try ok.body.json
             try await adopt(SessionTokens(accessToken: body.accessToken, refreshToken: body.refreshToken))
-            return .signedIn
+            return body.mfaEnrollmentRequired ? .enrollmentRequired : .signedIn
         case .unauthorized(let refused):
             if case .applicationProblemJson(let problem) = refused.body, problem._type == "/problems/mfa-required" { return .mfaRequired }
             throw Failure.loginRefused(401)
@@ -51,9 +59,37 @@ public actor SolarSession {
         }
     }
 
+    /// Ends the session on the server (its refresh token too), then forgets it here.
+    public func logout() async throws {
+        if tokens != nil {
+            switch try await client().logout() {
+            case .noContent, .unauthorized: break  // revoked now, or already
+            default: throw Failure.refreshRefused
+            }
+        }
+        try await signOut()
+    }
+
+    /// Forgets the session on this device only.
     public func signOut() async throws {
         tokens = nil
         try await store.clear()
+    }
+
+    /// The account's sessions (API and web), to show and revoke.
+    public func sessions() async throws -> [Components.Schemas.SessionInfo] {
+        guard case .ok(let ok) = try await client().listSessions() else { throw Failure.notSignedIn }
+        return try ok.body.json.items
+    }
+
+    public func revoke(session id: String) async throws {
+        guard case .noContent = try await client().revokeSession(path: .init(sessionId: id)) else { throw Failure.notSignedIn }
+    }
+
+    /// Step-up re-authentication before a sensitive change (valid 5 minutes on the server).
+    public func stepUp(password: String, totpCode: String? = nil) async throws -> Bool {
+        if case .noContent = try await client().reauthenticate(body: .json(.init(password: password, totpCode: totpCode))) { return true }
+        return false
     }
 
     var accessToken: String? { tokens?.accessToken }

@@ -1,5 +1,5 @@
 public import Foundation
-public import Security
+public import SolarSecurity
 
 /// How personal data is protected at rest: AES-256-GCM ciphertexts bound to their row, and
 /// keyed blind indexes for exact lookups by email or phone.

@@ -1,6 +1,6 @@
 public import Domain
 public import Foundation
-public import Security
+public import SolarSecurity
 
 /// The storage interface every driver implements. Work happens in transactions:
 /// `write` commits everything its body did, or nothing when the body throws.

@@ -1,5 +1,5 @@
 import Foundation
-public import Security
+public import SolarSecurity
 import MySQLStorage
 public import Storage
 

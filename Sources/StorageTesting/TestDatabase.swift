@@ -1,6 +1,6 @@
 public import Foundation
 public import MySQLStorage
-public import Security
+public import SolarSecurity
 import SQLiteStorage
 public import Storage
 public import Domain

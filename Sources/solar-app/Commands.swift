@@ -33,6 +33,9 @@ struct Login: AsyncParsableCommand {
         case .mfaRequired:
             print("two-factor code required: run again with --totp")
             throw ExitCode(2)
+        case .enrollmentRequired:
+            print("this staff account must enrol in two-factor authentication first (on the web)")
+            throw ExitCode(2)
         }
     }
 }
@@ -41,7 +44,7 @@ struct Logout: AsyncParsableCommand {
     @OptionGroup var connection: Connection
     func run() async throws {
         let (session, _) = try await connection.session()
-        try await session.signOut()
+        try await session.logout()
         print("logged out")
     }
 }

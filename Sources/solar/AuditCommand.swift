@@ -1,7 +1,7 @@
 import App
 import ArgumentParser
 import Foundation
-import Security
+import SolarSecurity
 import Storage
 
 struct Audit: AsyncParsableCommand {

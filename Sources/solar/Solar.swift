@@ -5,7 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import MySQLStorage
-import Security
+import SolarSecurity
 import Storage
 
 /// The `solar` command: serve the platform, migrate the database, manage accounts.

@@ -2,7 +2,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Security
+import SolarSecurity
 import Storage
 import StorageTesting
 import Testing

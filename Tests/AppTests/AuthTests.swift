@@ -4,9 +4,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Outbound
-import Security
+import SolarSecurity
 import HummingbirdTesting
-import Security
+import SolarSecurity
 import Storage
 import SQLiteStorage
 import StorageTesting

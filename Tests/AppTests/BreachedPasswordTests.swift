@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Outbound
-import Security
+import SolarSecurity
 import Storage
 import Synchronization
 import Testing

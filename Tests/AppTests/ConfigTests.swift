@@ -1,7 +1,7 @@
 @testable import App
 import Foundation
 import Logging
-import Security
+import SolarSecurity
 import Storage
 import Testing
 

@@ -5,7 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 import Testing
 

@@ -103,6 +103,30 @@ struct SolarKitTests {
         }
     }
 
+    @Test("sessions can be listed, step-up checks the password, and logout revokes the session on the server")
+    func sessionLifecycle() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.app.test(.live) { testClient in
+            _ = try await testClient.customer("life@example.com")
+            let url = URL(string: "http://127.0.0.1:\(try #require(testClient.port))")!
+            let (store, path) = try Self.store(harness.folder)
+            let session = SolarSession(serverURL: url, transport: URLSessionTransport(), store: store)
+            #expect(try await session.login(email: "life@example.com", password: "correct horse battery") == .signedIn)
+            await #expect(throws: SolarSession.Failure.loginRefused(401)) {
+                try await session.login(email: "life@example.com", password: "wrong horse battery")
+            }
+            let listed = try await session.sessions()
+            #expect(!listed.isEmpty)
+            #expect(try await session.stepUp(password: "correct horse battery"))
+            #expect(try await !session.stepUp(password: "not the password"))
+            let token = try #require(try await store.load()).accessToken
+            try await session.logout()
+            #expect(!FileManager.default.fileExists(atPath: path))
+            let after = try await testClient.call(.get, "/api/v1/me", token: token)
+            #expect(after.status == .unauthorized)
+        }
+    }
+
     @Test("the token file holds no token in the clear, is 0600, and opens only with its key at its path")
     func fileStore() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kit-\(UUID().uuidString)")

@@ -4,7 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Security
+import SolarSecurity
 import Storage
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import Security
+import SolarSecurity
 import Testing
 
 @Suite("Field encryption (AES-256-GCM with a key ring)")

@@ -1,5 +1,5 @@
 import Foundation
-import Security
+import SolarSecurity
 import Testing
 
 @Suite("Opaque tokens")

@@ -1,6 +1,6 @@
 import Domain
 import Foundation
-import Security
+import SolarSecurity
 import Storage
 import StorageTesting
 import Synchronization

@@ -1,7 +1,7 @@
 public import Foundation
 import Domain
 import Outbound
-import Security
+import SolarSecurity
 
 /// Reading the settings from environment variables (docs/configuration.md).
 extension AppConfig {

@@ -3,7 +3,7 @@ import Domain
 import MySQLStorage
 import Outbound
 import SMTP
-import Security
+import SolarSecurity
 
 extension AppConfig {
     /// Rejects inconsistent settings, and in production every insecure one.

@@ -7,7 +7,7 @@ import MySQLStorage
 import NIOCore
 import Outbound
 import SMTP
-import Security
+import SolarSecurity
 import Storage
 
 /// The deployment environment. Production turns every insecure default into a start-up error.

@@ -3,7 +3,7 @@ public import Foundation
 public import Hummingbird
 import Logging
 import NIOCore
-import Security
+import SolarSecurity
 public import Storage
 import HTTPTypes
 

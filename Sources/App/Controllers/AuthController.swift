@@ -2,7 +2,7 @@ import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Security
+import SolarSecurity
 import Storage
 import Logging
 import NIOCore

@@ -4,7 +4,7 @@ import Domain
 import Foundation
 import HTTPTypes
 import Logging
-import Security
+import SolarSecurity
 import Storage
 
 /// Liveness, readiness and the API contract.

@@ -5,7 +5,7 @@ import Storage
 import HTTPTypes
 import Logging
 import NIOCore
-import Security
+import SolarSecurity
 
 /// `/api/v1/me`: the caller's account, MFA, step-up, password and sessions.
 struct MeController {

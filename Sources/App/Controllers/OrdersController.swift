@@ -4,7 +4,7 @@ import Hummingbird
 import HTTPTypes
 import Logging
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 
 /// Customer order routes under `/api/v1/orders`.

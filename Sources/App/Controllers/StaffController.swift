@@ -1,7 +1,7 @@
 import Domain
 import Foundation
 import Hummingbird
-import Security
+import SolarSecurity
 import HTTPTypes
 import Logging
 import NIOCore

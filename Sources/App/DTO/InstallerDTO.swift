@@ -4,7 +4,7 @@ import Hummingbird
 import HTTPTypes
 import Logging
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 
 struct ServiceAreaDTO: Codable, Sendable {

@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 import HTTPTypes
 import Logging
-import Security
+import SolarSecurity
 import Storage
 
 /// The wire shape of a request body: which fields a client may send. Anything else

@@ -4,7 +4,7 @@ import Hummingbird
 import HTTPTypes
 import Logging
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 
 /// What support sees in a search: masked, enough to recognise a caller.

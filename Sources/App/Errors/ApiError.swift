@@ -4,7 +4,7 @@ public import Hummingbird
 import HTTPTypes
 import Logging
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 
 /// An RFC 9457 problem answer. Titles and details are generic and written for clients:

@@ -1,7 +1,7 @@
 import Domain
 import Foundation
 public import Logging
-public import Security
+public import SolarSecurity
 public import Storage
 
 /// The JSON-line audit stream (`"stream":"audit"`) that goes to the external log store: one

@@ -5,7 +5,7 @@ import Domain
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 
 /// A swift-log handler that writes one JSON object per line (for CloudWatch or any log

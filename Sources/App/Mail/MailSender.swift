@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 
 /// An outgoing email, rendered from an outbox entry.

@@ -6,7 +6,7 @@ import Domain
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import Security
+import SolarSecurity
 import SMTP
 
 /// Delivers the outbox: emails are written to the database in the same transaction as the

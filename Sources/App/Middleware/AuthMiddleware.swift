@@ -5,7 +5,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import NIOCore
-import Security
+import SolarSecurity
 
 /// Resolves the caller. The API (`/api/`) accepts only `Authorization: Bearer` tokens and
 /// the web interface only its `__Host-` session cookie, so API calls cannot be forged

@@ -4,7 +4,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 
 /// Refuses a declared body larger than the limit before reading it (413). Bodies without a

@@ -4,7 +4,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 
 /// Cross-origin access only for origins on the configured allow-list. Other origins get

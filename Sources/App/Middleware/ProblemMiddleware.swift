@@ -1,7 +1,7 @@
 import Domain
 import Hummingbird
 import Logging
-import Security
+import SolarSecurity
 import Storage
 import Foundation
 import HTTPTypes

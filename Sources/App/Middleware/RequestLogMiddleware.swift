@@ -4,7 +4,7 @@ import Logging
 import Domain
 import HTTPTypes
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 
 /// Logs one JSON line per request (method, path without query, status, duration, request id)

@@ -4,7 +4,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 
 /// Adds the security headers to every response, errors included.

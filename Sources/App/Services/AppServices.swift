@@ -4,7 +4,7 @@ public import Foundation
 public import Logging
 public import Outbound
 import SMTP
-public import Security
+public import SolarSecurity
 public import Storage
 import HTTPTypes
 import Hummingbird

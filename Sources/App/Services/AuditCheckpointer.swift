@@ -1,7 +1,7 @@
 import Foundation
 public import ServiceLifecycle
 import Logging
-import Security
+import SolarSecurity
 import Storage
 
 /// Writes a signed checkpoint of the audit chain head (seq, entry hash, time) to the audit

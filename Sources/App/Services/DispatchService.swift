@@ -5,7 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import Security
+import SolarSecurity
 
 /// The installer side of dispatch: profiles, offers, accepting jobs and job progress.
 struct DispatchService: Sendable {

@@ -4,7 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 
 /// `Idempotency-Key` on the writes a mobile client retries on a bad network (order creation,

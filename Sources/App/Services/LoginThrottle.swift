@@ -1,5 +1,5 @@
 import Foundation
-import Security
+import SolarSecurity
 import Storage
 import Domain
 import HTTPTypes

@@ -5,7 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import Security
+import SolarSecurity
 
 /// Runs order lifecycle events inside a transaction: the state machine decides, the
 /// conditional update makes a concurrent change lose, and the side effects and audit

@@ -1,6 +1,6 @@
 import Domain
 import Foundation
-import Security
+import SolarSecurity
 import HTTPTypes
 import Hummingbird
 import Logging

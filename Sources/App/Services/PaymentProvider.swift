@@ -1,5 +1,5 @@
 public import Foundation
-import Security
+import SolarSecurity
 
 /// The payment provider behind deposits. Real providers (Stripe, Adyen) create a payment intent
 /// the app completes with the customer, then confirm it with a signed webhook.

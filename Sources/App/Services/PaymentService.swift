@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 
 /// Deposits: accepting a quote creates a deposit intent and leaves the order `accepted`; only a

@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 import Logging
 

@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Mustache
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 import Logging
 

@@ -1,5 +1,5 @@
 import Foundation
-import Security
+import SolarSecurity
 
 /// The result of `solar audit verify`.
 public struct AuditChainReport: Sendable, Equatable {

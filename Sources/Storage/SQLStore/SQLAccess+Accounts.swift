@@ -1,6 +1,6 @@
 import Domain
 import Foundation
-import Security
+import SolarSecurity
 
 extension SQLAccess {
     static let accountColumns = "id, email, name, phone, role, password_hash, created_at, email_verified_at, locked_at, pii_ciphertext"

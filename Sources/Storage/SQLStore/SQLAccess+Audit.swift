@@ -1,5 +1,5 @@
 import Domain
-import Security
+import SolarSecurity
 import Foundation
 
 extension SQLAccess {

@@ -1,6 +1,6 @@
 import Domain
 import Foundation
-import Security
+import SolarSecurity
 
 extension SQLAccess {
     static let orderColumns = """

@@ -1,5 +1,5 @@
 public import Foundation
-public import Security
+public import SolarSecurity
 
 /// The result of comparing the database's chain with an exported audit stream
 /// (`solar audit verify --against`).

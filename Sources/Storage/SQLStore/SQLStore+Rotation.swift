@@ -1,6 +1,6 @@
 import Domain
 import Foundation
-import Security
+import SolarSecurity
 
 extension SQLStore {
     /// Re-encrypts up to `limit` rows per table that are not under the active key (or not

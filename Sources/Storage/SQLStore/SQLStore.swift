@@ -1,6 +1,6 @@
 public import Foundation
 public import Domain
-public import Security
+public import SolarSecurity
 
 /// The `Store` for any SQL driver. Queries are written once in portable SQL with `?`
 /// placeholders; dialect differences stay in the drivers and their migrations.

@@ -7,7 +7,7 @@ import HummingbirdTesting
 import Logging
 import Outbound
 import NIOCore
-import Security
+import SolarSecurity
 import Storage
 import StorageTesting
 import Synchronization
