@@ -65,8 +65,9 @@ def test_every_package_is_pinned_exactly_in_the_manifest(resolved):
 
 
 @pytest.fixture(scope="module")
-def bom(solar_bin, tmp_root):
-    out = tmp_root / "sbom.cdx.json"
+def bom(solar_bin):
+    # The same file `make sbom` writes: `make test` (and so CI) leaves it in .build/sbom.
+    out = REPO / ".build" / "sbom" / "solar.cdx.json"
     r = subprocess.run([sys.executable, str(REPO / "scripts" / "sbom.py"), str(solar_bin), str(out)], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     return json.loads(out.read_text())

@@ -150,3 +150,36 @@ struct SolarKitTests {
         #expect(try await store.load() == nil)
     }
 }
+
+@Suite("SolarKit retries")
+struct RetryMiddlewareTests {
+    /// Runs one call through the middleware with a `next` that fails `failures` times; returns
+    /// how often `next` ran and the Idempotency-Key of each attempt.
+    static func attempts(_ method: HTTPRequest.Method, operation: String, failures: Int) async -> (Int, [String?]) {
+        let seen = Mutex<[String?]>([])
+        let retry = RetryMiddleware(attempts: 4, baseDelay: .milliseconds(1))
+        _ = try? await retry.intercept(HTTPRequest(method: method, scheme: nil, authority: nil, path: "/x"), body: nil,
+                                       baseURL: URL(string: "http://127.0.0.1")!, operationID: operation) { request, _, _ in
+            let count = seen.withLock { seen in
+                seen.append(request.headerFields[HTTPField.Name("Idempotency-Key")!])
+                return seen.count
+            }
+            if count <= failures { throw URLError(.networkConnectionLost) }
+            return (HTTPResponse(status: .ok), nil)
+        }
+        let keys = seen.withLock { $0 }
+        return (keys.count, keys)
+    }
+
+    @Test("a write without an Idempotency-Key is never repeated; reads and keyed writes are, with one key throughout")
+    func onlySafeCallsRetry() async {
+        let (signups, _) = await Self.attempts(.post, operation: "signup", failures: 1)
+        #expect(signups == 1)
+        let (reads, _) = await Self.attempts(.get, operation: "getMe", failures: 2)
+        #expect(reads == 3)
+        let (orders, keys) = await Self.attempts(.post, operation: "createOrder", failures: 2)
+        #expect(orders == 3 && keys[0] != nil && Set(keys).count == 1)
+        let (capped, _) = await Self.attempts(.get, operation: "getMe", failures: 10)
+        #expect(capped == 4)
+    }
+}
