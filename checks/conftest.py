@@ -64,6 +64,7 @@ def totp_code(secret_b32: str, step_offset: int = 0) -> str:
 
 TOTP_SECRETS: dict = {}  # email -> base32 secret of accounts enrolled by the checks
 TOTP_LAST: dict = {}  # email -> last step offset used, to avoid replaying a code
+RECOVERY: dict = {}  # email -> unused recovery codes of accounts enrolled by the checks
 TOKENS: dict = {}  # (server, role) -> access token
 RECENT: dict = {}  # (server, key) -> (access token, monotonic time of its login)
 SESSION_KEYS = "checks:" + base64.b64encode(os.urandom(32)).decode()
@@ -409,6 +410,7 @@ def enroll_totp(srv: "Server", cred: Credential) -> None:
     confirm = srv.post("/api/v1/me/mfa/totp/confirm", token=limited, json={"code": totp_code(secret)})
     assert confirm.status_code == 200 and len(confirm.json()["recoveryCodes"]) == 10, confirm.text
     TOTP_SECRETS[cred.email] = secret
+    RECOVERY[cred.email] = list(confirm.json()["recoveryCodes"])
     TOTP_LAST[cred.email] = int(time.time()) // 30
 
 
