@@ -50,6 +50,16 @@ struct ConfigTests {
         #expect(try AppConfig.fromEnvironment(closed).pwnedPasswords == "fail-closed")
     }
 
+    @Test("only the test environment may raise the per-account login limit past 100")
+    func loginLimitRaisedOnlyInTests() throws {
+        var production = Self.secureProduction
+        production["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = "100000"
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(production) }
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["LOGIN_MAX_FAILURES_PER_ACCOUNT": "100000"]) }
+        let test = try AppConfig.fromEnvironment(["ENVIRONMENT": "test", "LOGIN_MAX_FAILURES_PER_ACCOUNT": "100000"])
+        #expect(test.loginThrottle.accountThreshold == 100_000)
+    }
+
     @Test("production refuses insecure settings", arguments: [
         ["PUBLIC_ORIGIN": "http://app.solardispatch.example"],
         ["CORS_ALLOWED_ORIGINS": "http://partner.example"],
