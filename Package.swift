@@ -87,6 +87,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `solar audit probe`: an OWASP conformance suite run from outside against a deployment.
+        .target(
+            name: "AuditProbe",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // SMTP submission for the outbox: STARTTLS or implicit TLS, verified, AUTH PLAIN.
         .target(
             name: "SMTP",
@@ -180,7 +191,7 @@ let package = Package(
         .executableTarget(
             name: "solar",
             dependencies: [
-                "App", "Domain", "SolarSecurity", "Storage", "MySQLStorage",
+                "App", "AuditProbe", "Domain", "SolarSecurity", "Storage", "MySQLStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -92,7 +92,9 @@ public func buildRouter(services: AppServices) throws -> Router<AppRequestContex
     let web = try WebSupport(config: services.config)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
-    router.add(middleware: SecurityHeadersMiddleware(hsts: true))
+    if !services.config.weakenedControls.contains("security-headers") {
+        router.add(middleware: SecurityHeadersMiddleware(hsts: true))
+    }
     router.add(middleware: ProblemMiddleware(services: services, web: web))
     router.add(middleware: HeaderLimitMiddleware())
     router.add(middleware: AllowListCORSMiddleware(allowed: Set(services.config.corsAllowedOrigins)))

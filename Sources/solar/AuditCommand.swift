@@ -1,11 +1,12 @@
 import App
+import AuditProbe
 import ArgumentParser
 import Foundation
 import SolarSecurity
 import Storage
 
 struct Audit: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The tamper-evident audit trail.", subcommands: [Verify.self])
+    static let configuration = CommandConfiguration(abstract: "The tamper-evident audit trail.", subcommands: [Verify.self, Probe.self])
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -65,5 +66,45 @@ extension Optional {
     func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let self else { return nil }
         return try await transform(self)
+    }
+}
+
+extension Audit {
+    struct Probe: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the OWASP Top 10 conformance probe against a deployment from outside.",
+            discussion: """
+            Checks headers, cookies, TLS and HSTS (https targets), generic errors, unauthenticated and \
+            wrong-role access to every operation in the served openapi.yaml, cross-customer access, \
+            throttling, CSRF and Origin checks and CORS. It signs up three customer accounts with \
+            random example.com addresses unless given accounts (--account email:password-file). \
+            Prints a table per category; exits 1 when a check fails.
+            """
+        )
+
+        @Option(help: "Base URL of the deployment, e.g. https://staging.solardispatch.example.") var target: String
+        @Option(help: "Write the results as JSON to this file.") var json: String?
+        @Option(help: "Write the results as a standalone HTML page to this file.") var html: String?
+        @Option(help: "A customer account to use, as email:path-to-password-file (up to three).") var account: [String] = []
+
+        func run() async throws {
+            guard let url = URL(string: target), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw ValidationError("--target must be an http or https URL")
+            }
+            var accounts: [AuditProbe.Account] = []
+            for entry in account {
+                let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let data = FileManager.default.contents(atPath: parts[1]),
+                      let password = String(data: data, encoding: .utf8)?.split(separator: "\n").first.map(String.init) else {
+                    throw ValidationError("--account must be email:password-file with a readable file")
+                }
+                accounts.append(.init(email: parts[0], password: password))
+            }
+            let report = try await AuditProbe(target: url, accounts: accounts).run()
+            print(report.table())
+            if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
+            if let html { try Data(report.html().utf8).write(to: URL(fileURLWithPath: html)) }
+            if report.failed { throw ExitCode(1) }
+        }
     }
 }

@@ -60,6 +60,17 @@ struct ConfigTests {
         #expect(test.loginThrottle.accountThreshold == 100_000)
     }
 
+    @Test("the probe's weakening switch works only in the test environment of a debug build")
+    func weakeningOnlyInTests() throws {
+        var production = Self.secureProduction
+        production["SOLAR_TEST_WEAKEN"] = "security-headers"
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(production) }
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["SOLAR_TEST_WEAKEN": "security-headers"]) }
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["ENVIRONMENT": "test", "SOLAR_TEST_WEAKEN": "csrf"]) }
+        #expect(try AppConfig.fromEnvironment(["ENVIRONMENT": "test", "SOLAR_TEST_WEAKEN": "security-headers"]).weakenedControls == ["security-headers"])
+        #expect(try AppConfig.fromEnvironment(["ENVIRONMENT": "test"]).weakenedControls.isEmpty)
+    }
+
     @Test("production refuses insecure settings", arguments: [
         ["PUBLIC_ORIGIN": "http://app.solardispatch.example"],
         ["CORS_ALLOWED_ORIGINS": "http://partner.example"],

@@ -69,6 +69,15 @@ extension AppConfig {
         if let cidrs = env["TRUSTED_PROXY_CIDRS"] {
             c.trustedProxyCIDRs = cidrs.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
+        if let weaken = env["SOLAR_TEST_WEAKEN"], !weaken.isEmpty {
+            #if DEBUG
+            guard c.environment == .test else { throw ConfigError("SOLAR_TEST_WEAKEN is only for ENVIRONMENT=test") }
+            c.weakenedControls = Set(weaken.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            guard c.weakenedControls.isSubset(of: ["security-headers"]) else { throw ConfigError("SOLAR_TEST_WEAKEN knows only security-headers") }
+            #else
+            throw ConfigError("SOLAR_TEST_WEAKEN is not available in release builds")
+            #endif
+        }
         c.autoMigrate = try bool(env, "AUTO_MIGRATE", c.environment != .production)
         c.logLevel = env["LOG_LEVEL"] ?? c.logLevel
         c.passwordHashThreads = try int(env, "PASSWORD_HASH_THREADS", c.passwordHashThreads, 1...64)

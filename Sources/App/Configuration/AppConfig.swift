@@ -20,6 +20,9 @@ public enum AppEnvironment: String, Sendable {
 /// All settings, read from environment variables (see docs/configuration.md).
 public struct AppConfig: Sendable {
     public var environment: AppEnvironment = .development
+    /// Controls switched off to prove that the OWASP probe notices (`SOLAR_TEST_WEAKEN`): only
+    /// debug builds read it, only with `ENVIRONMENT=test`; anything else refuses to start.
+    public var weakenedControls: Set<String> = []
     public var host = "127.0.0.1"
     public var port = 8080
     /// The internal Prometheus endpoint (`/metrics`), never the public port.
