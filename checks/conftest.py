@@ -269,7 +269,9 @@ class Server:
     def recent_token(self, key: str) -> str:
         """A token whose login is recent enough for step-up actions (5 minutes; 4 to be safe)."""
         cached = RECENT.get((self.base_url, key))
-        if cached and time.monotonic() - cached[1] < 240:
+        # Still recent, and still a live session (a login past the per-account session limit
+        # may have ended it).
+        if cached and time.monotonic() - cached[1] < 240 and self.get("/api/v1/me", token=cached[0]).status_code == 200:
             return cached[0]
         c = self.credentials[key]
         token = self.login(c.email, c.password)

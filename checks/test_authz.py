@@ -55,7 +55,7 @@ ANY = "00000000-0000-4000-8000-000000000000"
 ADMIN_BODY = {"email": "x@staff.example.com", "name": "X", "phone": "+34600000099", "role": "admin", "password": "a-long-password-1"}
 
 FORBIDDEN = [
-    ("customer", "GET", "/api/v1/staff/customers?query=ab"),
+    ("customer", "POST", "/api/v1/staff/customer-search"),
     ("customer", "GET", f"/api/v1/staff/customers/{ANY}"),
     ("customer", "GET", f"/api/v1/staff/orders/{ANY}"),
     ("customer", "PATCH", f"/api/v1/staff/orders/{ANY}"),
@@ -67,9 +67,9 @@ FORBIDDEN = [
     ("customer", "GET", "/api/v1/installer/jobs"),
     ("installer", "GET", "/api/v1/orders"),
     ("installer", "POST", "/api/v1/orders"),
-    ("installer", "GET", "/api/v1/staff/customers?query=ab"),
+    ("installer", "POST", "/api/v1/staff/customer-search"),
     ("installer", "POST", "/api/v1/admin/accounts"),
-    ("sales", "GET", "/api/v1/staff/customers?query=ab"),
+    ("sales", "POST", "/api/v1/staff/customer-search"),
     ("sales", "GET", f"/api/v1/staff/orders/{ANY}"),
     ("sales", "GET", "/api/v1/staff/audit-events"),
     ("sales", "GET", "/api/v1/orders"),
@@ -78,19 +78,19 @@ FORBIDDEN = [
     ("support", "POST", "/api/v1/admin/accounts"),
     ("support", "GET", "/api/v1/installer/offers"),
     ("engineer", "POST", "/api/v1/admin/accounts"),
-    ("engineer", "GET", "/api/v1/staff/customers?query=ab"),
+    ("engineer", "POST", "/api/v1/staff/customer-search"),
     ("engineer", "GET", f"/api/v1/staff/customers/{ANY}"),
     ("engineer", "GET", f"/api/v1/staff/orders/{ANY}"),
     ("engineer", "GET", "/api/v1/orders"),
     ("admin", "GET", "/api/v1/orders"),
     ("admin", "GET", "/api/v1/installer/offers"),
     # Admins manage staff; customer data needs a break-glass grant, as for engineers.
-    ("admin", "GET", "/api/v1/staff/customers?query=ab"),
+    ("admin", "POST", "/api/v1/staff/customer-search"),
 ]
 
 # The same endpoints answer the right role, so a 403 above is the role check, not a dead route.
 ALLOWED = [
-    ("support", "GET", "/api/v1/staff/customers?query=ab"),
+    ("support", "POST", "/api/v1/staff/customer-search"),
     ("sales", "GET", "/api/v1/staff/sales/summary"),
     ("engineer", "GET", "/api/v1/staff/audit-events"),
     ("admin", "GET", "/api/v1/staff/audit-events"),
@@ -109,6 +109,8 @@ def _body_for(method, path):
         return {"serviceArea": {"latitude": 40.4, "longitude": -3.7, "radiusKm": 10}, "available": True, "certifications": []}
     if method == "PATCH":
         return {"action": "cancel", "reason": "x"}
+    if path.endswith("/staff/customer-search"):
+        return {"query": "ab"}
     return None
 
 
@@ -132,7 +134,7 @@ def test_wrong_role_is_403(server, role_tokens, role, method, path):
 
 @pytest.mark.parametrize("role,method,path", ALLOWED, ids=[f"{r}-{m}-{p}" for r, m, p in ALLOWED])
 def test_right_role_is_allowed(server, role_tokens, role, method, path):
-    r = server.request(method, path, token=role_tokens[role])
+    r = server.request(method, path, token=role_tokens[role], json=_body_for(method, path))
     assert r.status_code == 200, f"{role} {method} {path}: {r.status_code} {r.text[:300]}"
 
 

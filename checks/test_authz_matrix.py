@@ -229,6 +229,7 @@ def body_for(key: str, world_objects: dict) -> dict:
         "POST /api/v1/orders": {"json": order_body()},
         "POST /api/v1/installer/jobs/{id}/status": {"json": {"status": "in_progress"}},
         "PUT /api/v1/installer/profile": {"json": PROFILE},
+        "POST /api/v1/staff/customer-search": {"json": {"query": "someone@example.com"}},
         "POST /api/v1/staff/customers/{id}/reveal": {"json": {"reason": "Customer called about the date", "ticket": "SUP-7"}},
         "PATCH /api/v1/staff/orders/{id}": {"json": {"action": "hold", "reason": "Matrix check hold"}},
         "POST /api/v1/staff/break-glass": {"json": {"reason": "INC-2 matrix check request", "durationMinutes": 5}},

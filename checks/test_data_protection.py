@@ -30,7 +30,7 @@ def _audit(server, action):
 def test_support_sees_masked_data_and_reveals_only_with_a_reason(server):
     cred, _, street = _customer_with_order(server)
     support = server.token("support")
-    found = server.get("/api/v1/staff/customers", token=support, params={"query": cred.email})
+    found = server.post("/api/v1/staff/customer-search", token=support, json={"query": cred.email})
     assert found.status_code == 200, found.text
     [match] = found.json()["items"]
     for secret in (cred.email, cred.phone, cred.name, street):
@@ -58,19 +58,19 @@ def test_engineer_needs_a_grant_approved_by_someone_else(server):
     engineer = server.create_account("engineer")
     enroll_totp(server, engineer)
     token = server.login(engineer.email, engineer.password)
-    search = "/api/v1/staff/customers?query=someone@example.com"
-    assert_problem(server.get(search, token=token), 403)
+    search, query = "/api/v1/staff/customer-search", {"query": "someone@example.com"}
+    assert_problem(server.post(search, token=token, json=query), 403)
 
     asked = server.post("/api/v1/staff/break-glass", token=token,
                         json={"reason": "INC-2211 customer cannot see their order", "durationMinutes": 5})
     assert asked.status_code == 201, asked.text
     grant = asked.json()["id"]
     assert_problem(server.post(f"/api/v1/staff/break-glass/{grant}/approve", token=token), 403)  # never self-approval
-    assert_problem(server.get(search, token=token), 403)
+    assert_problem(server.post(search, token=token, json=query), 403)
 
     approved = server.post(f"/api/v1/staff/break-glass/{grant}/approve", token=server.token("admin"))
     assert approved.status_code == 200, approved.text
-    assert server.get(search, token=token).status_code == 200
+    assert server.post(search, token=token, json=query).status_code == 200
     actions = [e for e in _audit(server, "security.break_glass.action") if e.get("actorId", "").lower() == engineer.id.lower()]
     assert actions, "every request under a grant is audited as a security event"
     assert_problem(server.post(f"/api/v1/staff/break-glass/{grant}/approve", token=server.token("admin")), 403)

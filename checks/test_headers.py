@@ -60,7 +60,7 @@ def test_headers_on_403_and_422(server, customer, tokens):
     r = server.get("/api/v1/staff/audit-events", token=token)
     assert_problem(r, 403)
     assert_security_headers(r)
-    r = server.get("/api/v1/staff/customers?query=a", token=tokens["support"])
+    r = server.post("/api/v1/staff/customer-search", token=tokens["support"], json={"query": "a"})
     assert_problem(r, 422)
     assert_security_headers(r)
 

@@ -109,12 +109,12 @@ def test_staff_without_mfa_can_only_enrol(server):
     assert r.status_code == 200 and r.json()["mfaEnrollmentRequired"] is True, r.text
     limited = r.json()["accessToken"]
     assert server.get("/api/v1/me", token=limited).status_code == 200
-    denied = assert_problem(server.get("/api/v1/staff/customers?query=a@example.com", token=limited), 403)
+    denied = assert_problem(server.post("/api/v1/staff/customer-search", token=limited, json={"query": "a@example.com"}), 403)
     assert denied["type"] == "/problems/mfa-enrollment-required"
     secret, _ = _enroll(server, limited)
     TOTP_SECRETS[cred.email], TOTP_LAST[cred.email] = secret, int(time.time()) // 30
     full = server.login(cred.email, cred.password)
-    assert server.get("/api/v1/staff/customers?query=a@example.com", token=full).status_code == 200
+    assert server.post("/api/v1/staff/customer-search", token=full, json={"query": "a@example.com"}).status_code == 200
 
 
 # ----------------------------------------------------------------------------- tokens and sessions

@@ -149,7 +149,7 @@ def targets(ids: dict) -> dict:
                                              {"serviceArea": {"latitude": 40.45, "longitude": -3.69, "radiusKm": 50}, "available": False, "certifications": ["NABCEP"]}),
         "POST /api/v1/installer/offers/{id}/accept": api("installer", "POST", f"/api/v1/installer/offers/{ANY}*/accept"),
         "POST /api/v1/installer/jobs/{id}/status": api("installer", "POST", f"/api/v1/installer/jobs/{ANY}*/status", {"status": "in_progress"}),
-        "GET /api/v1/staff/customers": api("support", "GET", "/api/v1/staff/customers", query="query=someone%40example.com"),
+        "POST /api/v1/staff/customer-search": api("support", "POST", "/api/v1/staff/customer-search", {"query": "someone@example.com"}),
         "GET /api/v1/staff/customers/{id}": api("support", "GET", f"/api/v1/staff/customers/{c}*"),
         "POST /api/v1/staff/customers/{id}/reveal": api("support", "POST", f"/api/v1/staff/customers/{c}*/reveal", {"reason": "Customer called about the date", "ticket": "SUP-7"}),
         "GET /api/v1/staff/orders/{id}": api("support", "GET", f"/api/v1/staff/orders/{o}*"),

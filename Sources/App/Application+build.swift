@@ -132,7 +132,7 @@ public func buildApplication(services: AppServices) throws -> some ApplicationPr
     )
     app.addServices(
         OutboxDispatcher(services: services), DispatchSweeper(services: services), AuditChainMonitor(services: services),
-        AuditCheckpointer(services: services),
+        AuditCheckpointer(services: services), RetentionSweeper(services: services),
         buildMetricsApplication(services: services)
     )
     return app

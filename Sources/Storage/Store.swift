@@ -133,6 +133,10 @@ public protocol StoreAccess {
     func markPaymentSucceeded(id: UUID, at: Date) throws -> Bool
 
     // Idempotency keys (retried writes)
+    /// Retention: deletes sessions and refresh tokens that ended before `endedBefore`, spent or
+    /// expired one-time codes and email changes, sent emails, idle login-throttle rows and
+    /// expired idempotency keys. Returns rows deleted per table.
+    func purgeExpired(now: Date, endedBefore: Date, throttleBefore: Date) throws -> [String: Int]
     /// Removes the account's keys that expired at or before `now`.
     func deleteExpiredIdempotencyKeys(accountID: UUID, now: Date) throws
     /// Claims a key; throws `StorageError.conflict` when the account already holds it.

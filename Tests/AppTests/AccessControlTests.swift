@@ -74,19 +74,19 @@ struct AccessControlTests {
 
     /// Each role tries one endpoint of every other audience.
     static let matrix: [(Role, HTTPRequest.Method, String, HTTPResponse.Status)] = [
-        (.customer, .get, "/api/v1/staff/customers?query=ab", .forbidden),
+        (.customer, .post, "/api/v1/staff/customer-search", .forbidden),
         (.customer, .get, "/api/v1/installer/offers", .forbidden),
         (.customer, .get, "/api/v1/staff/audit-events", .forbidden),
         (.installer, .get, "/api/v1/orders", .forbidden),
         (.installer, .get, "/api/v1/staff/sales/summary", .forbidden),
-        (.sales, .get, "/api/v1/staff/customers?query=ab", .forbidden),
+        (.sales, .post, "/api/v1/staff/customer-search", .forbidden),
         (.sales, .get, "/api/v1/staff/audit-events", .forbidden),
         (.sales, .get, "/api/v1/staff/sales/summary", .ok),
         (.support, .get, "/api/v1/staff/sales/summary", .forbidden),
         (.support, .get, "/api/v1/staff/audit-events", .forbidden),
-        (.support, .get, "/api/v1/staff/customers?query=ab", .ok),
+        (.support, .post, "/api/v1/staff/customer-search", .ok),
         (.support, .post, "/api/v1/orders", .forbidden),
-        (.engineer, .get, "/api/v1/staff/customers?query=ab", .forbidden),
+        (.engineer, .post, "/api/v1/staff/customer-search", .forbidden),
         (.engineer, .get, "/api/v1/staff/audit-events", .ok),
         (.engineer, .post, "/api/v1/admin/accounts", .forbidden),
         (.engineer, .get, "/api/v1/admin/role-grants", .forbidden),
@@ -94,7 +94,7 @@ struct AccessControlTests {
         (.admin, .get, "/api/v1/staff/audit-events", .ok),
         (.admin, .get, "/api/v1/orders", .forbidden),
         // Admins manage staff; customer data needs a break-glass grant, as for engineers.
-        (.admin, .get, "/api/v1/staff/customers?query=ab", .forbidden),
+        (.admin, .post, "/api/v1/staff/customer-search", .forbidden),
     ]
 
     @Test("wrong role answers 403; the right role gets through", arguments: matrix.indices)
@@ -104,7 +104,8 @@ struct AccessControlTests {
         let account = try await harness.account(role)
         try await harness.app.test(.router) { client in
             let token = try await client.login(account.email)
-            let response = try await client.call(method, path, token: token, json: method == .post ? "{}" : nil)
+            let body = path.hasSuffix("/customer-search") ? #"{"query":"ab"}"# : "{}"
+            let response = try await client.call(method, path, token: token, json: method == .post ? body : nil)
             #expect(response.status == expected, "\(role) \(method) \(path)")
             if expected == .forbidden {
                 #expect(try response.object()["type"] as? String == "/problems/forbidden")

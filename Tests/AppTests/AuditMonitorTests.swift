@@ -58,7 +58,7 @@ struct SilentFailureTests {
             let customer = try await client.customer()
             // The audit table is gone (a broken database): every audit append now fails.
             try await harness.database.withConnection { conn in try conn.execute("ALTER TABLE audit_events RENAME TO audit_events_gone", []) }
-            let denied = try await client.call(.get, "/api/v1/staff/customers?query=someone", token: customer)
+            let denied = try await client.call(.post, "/api/v1/staff/customer-search", token: customer, json: #"{"query":"someone"}"#)
             #expect(denied.status == .forbidden)
             #expect(!denied.text.contains("audit_events"))
             #expect(harness.logs.lines.contains { $0.contains("audit write for an access denial failed") && $0.contains("\"level\":\"error\"") })

@@ -57,6 +57,22 @@ struct AuthTests {
         }
     }
 
+    @Test("a login past the per-account session limit ends the oldest sessions, audited; the new one and the newest stay")
+    func sessionLimit() async throws {
+        let harness = try await TestHarness.make(config: { $0.maxSessionsPerAccount = 3 })
+        try await harness.app.test(.router) { client in
+            var tokens = [try await client.customer("limit@example.com")]
+            for _ in 0..<4 { tokens.append(try await client.login("limit@example.com")) }
+            var alive: [Bool] = []
+            for token in tokens { alive.append(try await client.call(.get, "/api/v1/me", token: token).status == .ok) }
+            #expect(alive == [false, false, true, true, true])
+            let listed = try await client.call(.get, "/api/v1/me/sessions", token: tokens[4]).object()["items"] as? [Any]
+            #expect(listed?.count == 3)
+        }
+        let evicted = try await harness.services.store.read { db in try db.auditEvents(limit: 100, offset: 0, actionPrefix: "auth.session.evicted", outcome: nil) }
+        #expect(evicted.count == 2)
+    }
+
     @Test("a wrong password and an unknown email get the same 401 answer")
     func sameFailure() async throws {
         let harness = try await TestHarness.make()

@@ -22,7 +22,7 @@ struct MetricsTests {
             let customer = try await client.customer()
             _ = try await client.call(.get, "/api/v1/staff/audit-events", token: customer)
             let token = try await client.login(support.email)
-            let id = try #require((try await client.call(.get, "/api/v1/staff/customers?query=counted%40example.com", token: token).object()["items"] as? [[String: Any]])?.first?["id"] as? String)
+            let id = try #require((try await client.call(.post, "/api/v1/staff/customer-search", token: token, json: #"{"query":"counted@example.com"}"#).object()["items"] as? [[String: Any]])?.first?["id"] as? String)
             _ = try await client.call(.post, "/api/v1/staff/customers/\(id)/reveal", token: token, json: #"{"reason":"ticket SUP-9 address check"}"#)
             #expect(try await client.call(.get, "/metrics").status == .notFound)
         }

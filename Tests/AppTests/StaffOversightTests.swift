@@ -18,7 +18,7 @@ struct StaffOversightTests {
             let customer = try await client.customer("juan.diaz@example.com")
             _ = try await client.order(customer)
             let token = try await client.login(support.email)
-            let search = try await client.call(.get, "/api/v1/staff/customers?query=juan.diaz%40example.com", token: token)
+            let search = try await client.call(.post, "/api/v1/staff/customer-search", token: token, json: #"{"query":"juan.diaz@example.com"}"#)
             let item = try #require((try search.object()["items"] as? [[String: Any]])?.first)
             #expect(item["name"] as? String == "C*** C***")
             #expect(item["phone"] as? String == "+34 *** *** 456")
@@ -110,8 +110,8 @@ struct StaffOversightTests {
         try await harness.app.test(.router) { client in
             _ = try await client.customer("guarded@example.com")
             let adminToken = try await client.login(admin.email)
-            let search = "/api/v1/staff/customers?query=guarded%40example.com"
-            #expect(try await client.call(.get, search, token: adminToken).status == .forbidden)
+            let search = "/api/v1/staff/customer-search", query = #"{"query":"guarded@example.com"}"#
+            #expect(try await client.call(.post, search, token: adminToken, json: query).status == .forbidden)
             let request = try await client.call(.post, "/api/v1/staff/break-glass", token: adminToken,
                                                 json: #"{"reason":"customer escalated to management, need the record","durationMinutes":15}"#)
             #expect(request.status == .created)
@@ -119,7 +119,7 @@ struct StaffOversightTests {
             #expect(try await client.call(.post, "/api/v1/staff/break-glass/\(grant)/approve", token: adminToken).status == .forbidden)
             let engineerToken = try await client.login(engineer.email)
             #expect(try await client.call(.post, "/api/v1/staff/break-glass/\(grant)/approve", token: engineerToken).status == .ok)
-            let during = try await client.call(.get, search, token: adminToken)
+            let during = try await client.call(.post, search, token: adminToken, json: query)
             #expect(during.status == .ok && during.text.contains("g***@example.com"))
         }
         let actions = try await harness.services.store.read { db in try db.auditEvents(limit: 100, offset: 0) }

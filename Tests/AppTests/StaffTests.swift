@@ -17,7 +17,9 @@ struct StaffTests {
             let customer = try await client.customer("maria@example.com")
             let id = try await client.order(customer)
             let token = try await client.login(support.email)
-            let found = try #require(try await client.call(.get, "/api/v1/staff/customers?query=maria%40example.com", token: token).object()["items"] as? [[String: Any]])
+            let found = try #require(try await client.call(.post, "/api/v1/staff/customer-search", token: token, json: #"{"query":"maria@example.com"}"#).object()["items"] as? [[String: Any]])
+            // The query never travels in the URL any more (ASVS V14.2.1).
+            #expect(try await client.call(.get, "/api/v1/staff/customers?query=maria%40example.com", token: token).status == .notFound)
             #expect(found.count == 1)
             let customerID = try #require(found.first?["id"] as? String)
             let detail = try await client.call(.get, "/api/v1/staff/customers/\(customerID)", token: token).object()

@@ -28,6 +28,9 @@ extension AppConfig {
             c.corsAllowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         c.apiTokenTTL = TimeInterval(try int(env, "API_TOKEN_TTL_SECONDS", Int(c.apiTokenTTL), 60...3600))
+        c.maxSessionsPerAccount = try int(env, "MAX_SESSIONS_PER_ACCOUNT", c.maxSessionsPerAccount, 1...100)
+        c.endedRecordRetention = TimeInterval(try int(env, "ENDED_RECORD_RETENTION_DAYS", 30, 1...365) * 86400)
+        c.retentionSweepInterval = TimeInterval(try int(env, "RETENTION_SWEEP_SECONDS", Int(c.retentionSweepInterval), 60...86400))
         c.encryptionKeys = try secret(env, "ENCRYPTION_KEYS")
         c.auditKey = try secret(env, "AUDIT_KEY")
         c.blindIndexKey = try secret(env, "BLIND_INDEX_KEY")

@@ -48,6 +48,12 @@ public struct AppConfig: Sendable {
     public var apiTokenTTL: TimeInterval = 15 * 60
     /// Idle and absolute session timeouts (web sessions and API refresh-token families).
     public var sessionTimeouts = SessionTimeouts()
+    /// Sessions one account may hold at once; a new login past it revokes the oldest.
+    public var maxSessionsPerAccount = 10
+    /// Retention: ended sessions, spent codes and sent emails are deleted this long after they
+    /// ended; the sweep runs every `retentionSweepInterval`.
+    public var endedRecordRetention: TimeInterval = 30 * 86400
+    public var retentionSweepInterval: TimeInterval = 3600
     /// `ENCRYPTION_KEYS` / `ENCRYPTION_KEYS_FILE`: `id:base64key` entries, the first active.
     /// Outside production a key file under `./data` is created when none is configured.
     public var encryptionKeys: String?

@@ -11,8 +11,10 @@ struct StaffCustomersController {
 
     func endpoints(_ group: RouterGroup<AuthenticatedContext>) {
         let support = StaffService(services: services)
-        group.secured(.get, "staff/customers", .searchCustomers) { request, context in
-            let found = try await support.search(request.uri.queryParameters["query"].map(String.init) ?? "", context: context)
+        // The query (an email or phone) travels in the body, never in the URL (ASVS V14.2.1).
+        group.secured(.post, "staff/customer-search", .searchCustomers) { request, context in
+            let body = try await request.decodeBody(CustomerSearchRequest.self, context: context)
+            let found = try await support.search(body.query, context: context)
             return CustomerListDTO(items: found.map { CustomerSummaryDTO($0.account, city: $0.city) })
         }
         group.secured(.get, "staff/customers/:id", .readCustomer) { _, context in

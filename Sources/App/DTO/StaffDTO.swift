@@ -70,6 +70,11 @@ struct CustomerDetailDTO: ResponseEncodable {
     var orders: [StaffOrderDTO]
 }
 
+struct CustomerSearchRequest: RequestBody {
+    var query: String
+    static let shape = BodyShape.object(["query": .scalar])
+}
+
 struct RevealRequest: RequestBody {
     var reason: String
     var ticket: String?

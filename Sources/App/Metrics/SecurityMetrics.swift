@@ -32,6 +32,9 @@ public struct SecurityMetrics: Sendable {
     func internalFailure(_ operation: String) { count("solar_internal_failures_total", [("operation", operation)]) }
     /// An email that exhausted its delivery attempts (dead letter).
     func outboxDeadLetter() { count("solar_outbox_dead_letters_total") }
+    func retentionPurged(table: String, count n: Int) {
+        Counter(label: "solar_retention_purged_total", dimensions: [("table", table)], factory: factory).increment(by: n)
+    }
 
     /// Offers made by the dispatch sweep after earlier ones expired unanswered.
     func dispatchReoffers(_ n: Int) { Counter(label: "solar_dispatch_reoffers_total", factory: factory).increment(by: n) }

@@ -198,9 +198,17 @@ struct AuthService: Sendable {
                                                   expiresAt: min(now.addingTimeInterval(timeouts.idle(for: account.role)), absolute)))
         }
         let refreshRecord = refresh?.1
+        let limit = services.config.maxSessionsPerAccount
         try await services.store.write { db in
             try db.insertSession(session)
             if let refreshRecord { try db.insertRefreshToken(refreshRecord) }
+            // At most `limit` sessions per account: the oldest others end (newest first here).
+            let others = try db.activeSessions(accountID: account.id, now: now).filter { $0.id != session.id }
+            for old in others.dropFirst(limit - 1) where try db.revokeSession(id: old.id, at: now) {
+                try db.appendAudit(AuditEvent(occurredAt: now, actorID: account.id, actorRole: account.role, action: "auth.session.evicted",
+                                              targetType: "session", targetID: old.id, outcome: .success, clientIP: clientIP,
+                                              detail: "over the limit of \(limit) sessions"))
+            }
         }
         return LoginResult(token: token, session: session, account: account, refreshToken: refresh?.0, refreshExpiresAt: refresh?.1.expiresAt,
                            mfaEnrollmentRequired: account.role.isStaff && !secondFactor)
