@@ -56,12 +56,14 @@ struct MetricsTests {
         metrics.auditChain(intact: true, verified: 0)
         metrics.internalFailure("denial_audit")
         metrics.outboxDeadLetter()
+        metrics.securityEvent("security.throttled")
+        metrics.retentionPurged(table: "sessions", count: 1)
         let exported = Set(metrics.exposition().split(separator: "\n").filter { !$0.hasPrefix("#") }
             .compactMap { $0.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init) })
-        #expect(exported.count == 12)
+        #expect(exported.count == 14)
         let groups = try #require((rule["spec"] as? [String: Any])?["groups"] as? [[String: Any]])
         let expressions = groups.flatMap { ($0["rules"] as? [[String: Any]]) ?? [] }.compactMap { $0["expr"] as? String }
-        for metric in exported.subtracting(["solar_audit_chain_verified_entries", "solar_dispatch_reoffers_total"]) {
+        for metric in exported.subtracting(["solar_audit_chain_verified_entries", "solar_dispatch_reoffers_total", "solar_retention_purged_total"]) {
             #expect(expressions.contains { $0.contains(metric) }, "no alert uses \(metric)")
         }
         // Each replica counts only its own requests: a counter is summed across pods (max would

@@ -29,6 +29,13 @@ extension AppConfig {
         }
         c.apiTokenTTL = TimeInterval(try int(env, "API_TOKEN_TTL_SECONDS", Int(c.apiTokenTTL), 60...3600))
         c.maxSessionsPerAccount = try int(env, "MAX_SESSIONS_PER_ACCOUNT", c.maxSessionsPerAccount, 1...100)
+        if let text = env["RATE_LIMITS"] {
+            guard let limits = ActionLimiter.parse(text) else {
+                throw ConfigError("RATE_LIMITS must be comma-separated action=N or action@address=N entries (N 1...1000000), actions: "
+                                  + ActionLimiter.Action.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            c.rateLimits = limits
+        }
         c.endedRecordRetention = TimeInterval(try int(env, "ENDED_RECORD_RETENTION_DAYS", 30, 1...365) * 86400)
         c.retentionSweepInterval = TimeInterval(try int(env, "RETENTION_SWEEP_SECONDS", Int(c.retentionSweepInterval), 60...86400))
         c.encryptionKeys = try secret(env, "ENCRYPTION_KEYS")

@@ -50,6 +50,8 @@ public struct AppConfig: Sendable {
     public var sessionTimeouts = SessionTimeouts()
     /// Sessions one account may hold at once; a new login past it revokes the oldest.
     public var maxSessionsPerAccount = 10
+    /// Anti-automation limits per hour (`RATE_LIMITS`, see `ActionLimiter`).
+    var rateLimits = ActionLimiter.defaults
     /// Retention: ended sessions, spent codes and sent emails are deleted this long after they
     /// ended; the sweep runs every `retentionSweepInterval`.
     public var endedRecordRetention: TimeInterval = 30 * 86400

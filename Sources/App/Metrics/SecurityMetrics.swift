@@ -32,6 +32,7 @@ public struct SecurityMetrics: Sendable {
     func internalFailure(_ operation: String) { count("solar_internal_failures_total", [("operation", operation)]) }
     /// An email that exhausted its delivery attempts (dead letter).
     func outboxDeadLetter() { count("solar_outbox_dead_letters_total") }
+    func securityEvent(_ kind: String) { count("solar_security_events_total", [("kind", kind)]) }
     func retentionPurged(table: String, count n: Int) {
         Counter(label: "solar_retention_purged_total", dimensions: [("table", table)], factory: factory).increment(by: n)
     }

@@ -20,6 +20,7 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let problem = try await problem(for: error, context: context)
+            await securityEvent(problem, request: request, context: context)
             guard Self.isWebPage(request.uri.path) else { return try problem.response(requestID: context.requestID) }
             if problem.status == .unauthorized { return web.redirect("/login") }
             // Staff without a second factor may only enrol: send them to the page that does it.
@@ -48,6 +49,35 @@ struct ProblemMiddleware: RouterMiddleware {
         var response = try web.page("error", values, status: problem.status)
         for field in problem.headers where field.name == .retryAfter { response.headers[field.name] = field.value }
         return response
+    }
+
+    /// Counts an answer that is a security event and, at most once a minute per kind and client,
+    /// audits and logs it (`SecurityEvents`). A failed audit write is logged and counted.
+    func securityEvent(_ problem: ApiError, request: Request, context: Context) async {
+        let events = services.securityEvents
+        let now = services.now()
+        let client = context.clientIP ?? "unknown"
+        let kind: SecurityEvents.Kind
+        if let found = SecurityEvents.kind(of: problem) {
+            kind = found
+            services.metrics.securityEvent(kind.rawValue)
+            guard events.shouldRecord(kind, client: client, now: now) else { return }
+        } else if SecurityEvents.isInvalidInput(problem), events.countInvalid(client: client, now: now) {
+            kind = .validation
+            services.metrics.securityEvent(kind.rawValue)
+        } else {
+            return
+        }
+        let event = AuditEvent(occurredAt: now, actorID: context.principal?.accountID, actorRole: context.principal?.role, action: kind.rawValue,
+                               outcome: .denied, clientIP: context.clientIP, requestID: context.requestID,
+                               detail: "\(request.method.rawValue) \(request.uri.path.prefix(200)) \(problem.slug)")
+        context.logger.notice("security event", metadata: ["kind": .string(kind.rawValue), "path": .string(String(request.uri.path.prefix(200)))])
+        do {
+            try await services.store.write { db in try db.appendAudit(event) }
+        } catch {
+            context.logger.error("audit write for a security event failed", metadata: ["error_type": .string(String(reflecting: type(of: error)))])
+            services.metrics.internalFailure("security_event_audit")
+        }
     }
 
     /// Web pages get HTML errors; the API, health and contract routes get problem+json.
@@ -92,6 +122,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return .generic(error.status)
         default:
             context.logger.error("unhandled error", metadata: ["error_type": .string(String(reflecting: type(of: error)))])
+            // A 500 is a failure someone must look at: counted, so `SolarInternalFailures` alerts.
+            services.metrics.internalFailure("unhandled")
             return .internalError
         }
     }

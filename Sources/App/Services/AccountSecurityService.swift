@@ -95,6 +95,7 @@ struct AccountSecurityService: Sendable {
         try requireRecentAuthentication(context)
         let email = Formats.normalizedEmail(rawEmail)
         guard Formats.isValidEmail(email) else { throw ApiError.validation([FieldError("email", "must be a valid email address")]) }
+        try await ActionLimiter(services: services).check(.emailChange, accountKey: context.principal.accountID.uuidString, address: context.clientIP)
         let account = try await account(context)
         let now = services.now()
         let audit = AuditContext(context)

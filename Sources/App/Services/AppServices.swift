@@ -35,6 +35,8 @@ public struct AppServices: Sendable {
     public var blindIndex: BlindIndex
     /// Address → coordinates for orders and service areas placed by address.
     public var geocoder: any Geocoder
+    /// Error answers that are security events (cross-site, webhooks, throttling, invalid bursts).
+    let securityEvents = SecurityEvents()
 
     public init(
         config: AppConfig, store: any Store, hasher: PasswordHasher, cipher: FieldCipher, mailer: (any MailSender)? = nil,

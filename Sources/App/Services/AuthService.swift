@@ -50,6 +50,7 @@ struct AuthService: Sendable {
     /// A concurrent signup that inserts the same email first turns this one into the second case,
     /// so an email never gets two accounts.
     func signup(_ req: SignupRequest, audit: AuditContext) async throws {
+        try await ActionLimiter(services: services).check(.signup, accountKey: nil, address: audit.clientIP)
         let email = Formats.normalizedEmail(req.email)
         var v = Validator()
         v.check(Formats.isValidEmail(email), "email", "must be a valid email address")

@@ -37,6 +37,7 @@ struct DispatchService: Sendable {
     /// order moves `dispatching -> scheduled` in the same transaction; every other offer is
     /// withdrawn. A losing or late installer gets 409.
     func acceptOffer(_ offerID: UUID, context: AuthenticatedContext) async throws -> Order {
+        try await ActionLimiter(services: services).check(.acceptOffer, accountKey: context.principal.accountID.uuidString, address: context.clientIP)
         let now = services.now()
         let audit = AuditContext(context)
         let me = context.principal.accountID

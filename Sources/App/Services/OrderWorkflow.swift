@@ -43,6 +43,7 @@ struct OrderWorkflow: Sendable {
 
     /// Creates an order from a validated draft and prices it (`requested -> quoted`).
     func create(_ draft: OrderDraft, customer: Principal, audit: AuditContext) async throws -> Order {
+        try await ActionLimiter(services: services).check(.createOrder, accountKey: customer.accountID.uuidString, address: audit.clientIP)
         let now = services.now()
         let order = Order(
             id: UUID(), customerID: customer.accountID, status: .requested, address: draft.address, location: draft.location,

@@ -11,6 +11,7 @@ struct OversightService: Sendable {
 
     /// An engineer asks for time-limited access to customer data; audited.
     func requestBreakGlass(reason: String, minutes: Int, context: AuthenticatedContext) async throws -> BreakGlassGrant {
+        try await ActionLimiter(services: services).check(.breakGlass, accountKey: context.principal.accountID.uuidString, address: context.clientIP)
         var v = Validator()
         v.text(reason.trimmingCharacters(in: .whitespaces), "reason", 10...500)
         v.check((1...60).contains(minutes), "durationMinutes", "must be 1 to 60")

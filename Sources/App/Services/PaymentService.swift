@@ -22,6 +22,7 @@ struct PaymentService: Sendable {
     /// `quoted -> accepted` with a deposit intent (created first, so a refused acceptance leaves
     /// only an unused intent at the provider, never an accepted order without one).
     func acceptQuote(_ id: UUID, context: AuthenticatedContext) async throws -> Order {
+        try await ActionLimiter(services: services).check(.acceptQuote, accountKey: context.principal.accountID.uuidString, address: context.clientIP)
         let workflow = self.workflow
         let current = try await services.store.read { db in try workflow.load(id, for: context, .acceptQuote, db: db) { $0.customerID } }
         guard current.status == .quoted else { throw ApiError.invalidTransition }

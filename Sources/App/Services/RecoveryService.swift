@@ -73,6 +73,7 @@ struct RecoveryService: Sendable {
         let now = services.now()
         // A malformed address is refused whether or not accounts exist, so this reveals nothing.
         guard Formats.isValidEmail(email) else { throw ApiError.validation([FieldError("email", "must be a valid email address")]) }
+        try await ActionLimiter(services: services).check(.passwordReset, accountKey: services.blindIndex.throttle(email), address: audit.clientIP)
         try await services.store.write { [self] db in
             guard let account = try db.account(email: email) else { return }
             try issue(.resetPassword, to: account, db: db, now: now)

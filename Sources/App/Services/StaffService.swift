@@ -18,6 +18,7 @@ struct StaffService: Sendable {
 
     /// Customers matching an exact email or phone (blind index), with the city of their latest order.
     func search(_ raw: String, context: AuthenticatedContext) async throws -> [(account: Account, city: String?)] {
+        try await ActionLimiter(services: services).check(.customerSearch, accountKey: context.principal.accountID.uuidString, address: context.clientIP)
         let query = raw.trimmingCharacters(in: .whitespaces)
         guard (2...100).contains(query.count) else { throw ApiError.validation([FieldError("query", "must be 2 to 100 characters")]) }
         let found = try await services.store.read { db in
@@ -36,6 +37,7 @@ struct StaffService: Sendable {
 
     /// The full data for one response, after a reason of 10 to 500 characters; audited as `pii.reveal`.
     func reveal(_ id: UUID, reason: String, ticket: String?, context: AuthenticatedContext) async throws -> (account: Account, orders: [Order]) {
+        try await ActionLimiter(services: services).check(.reveal, accountKey: context.principal.accountID.uuidString, address: context.clientIP)
         var v = Validator()
         v.text(reason.trimmingCharacters(in: .whitespaces), "reason", 10...500)
         v.text(ticket, "ticket", 1...64, required: false)
