@@ -67,6 +67,13 @@ struct SecurityEventTests {
         #expect(events.shouldRecord(.crossSite, client: "203.0.113.2", now: now.addingTimeInterval(30)))
         #expect(events.shouldRecord(.webhook, client: "203.0.113.1", now: now.addingTimeInterval(30)))
         #expect(events.shouldRecord(.crossSite, client: "203.0.113.1", now: now.addingTimeInterval(61)))
+        // A flood from many addresses does not grow the memory past its bound.
+        let flood = SecurityEvents()
+        for i in 0..<(SecurityEvents.maxTracked + 50) {
+            _ = flood.shouldRecord(.throttled, client: "c\(i)", now: now)
+            _ = flood.countInvalid(client: "c\(i)", now: now)
+        }
+        #expect(flood.tracked <= 2 * SecurityEvents.maxTracked)
     }
 
     @Test("an unhandled error answers a bare 500 and is counted, so the internal-failure alert fires")

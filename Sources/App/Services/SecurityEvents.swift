@@ -20,7 +20,8 @@ final class SecurityEvents: Sendable {
     static let quietPeriod: TimeInterval = 60
     /// Invalid requests (400, 422) from one client within `quietPeriod` that make a burst.
     static let validationBurst = 20
-    private static let maxTracked = 10_000
+    /// Clients remembered at once per table: memory stays bounded under a flood from many addresses.
+    static let maxTracked = 10_000
 
     private let lastRecorded = Mutex<[String: Date]>([:])
     private let invalid = Mutex<[String: (start: Date, count: Int)]>([:])
@@ -43,11 +44,18 @@ final class SecurityEvents: Sendable {
         lastRecorded.withLock { seen in
             let key = kind.rawValue + "|" + client
             if let last = seen[key], now.timeIntervalSince(last) < Self.quietPeriod { return false }
-            if seen.count >= Self.maxTracked { seen = seen.filter { now.timeIntervalSince($0.value) < Self.quietPeriod } }
+            if seen.count >= Self.maxTracked {
+                seen = seen.filter { now.timeIntervalSince($0.value) < Self.quietPeriod }
+                // Still full (a flood from many addresses): start over rather than grow; at worst a client is recorded twice.
+                if seen.count >= Self.maxTracked { seen.removeAll(keepingCapacity: true) }
+            }
             seen[key] = now
             return true
         }
     }
+
+    /// Clients currently remembered (for tests of the bound).
+    var tracked: Int { lastRecorded.withLock { $0.count } + invalid.withLock { $0.count } }
 
     /// Counts an invalid request from `client`; true exactly when it reaches the burst size.
     func countInvalid(client: String, now: Date) -> Bool {
@@ -55,7 +63,10 @@ final class SecurityEvents: Sendable {
             var entry = counts[client] ?? (start: now, count: 0)
             if now.timeIntervalSince(entry.start) >= Self.quietPeriod { entry = (start: now, count: 0) }
             entry.count += 1
-            if counts.count >= Self.maxTracked { counts = counts.filter { now.timeIntervalSince($0.value.start) < Self.quietPeriod } }
+            if counts.count >= Self.maxTracked {
+                counts = counts.filter { now.timeIntervalSince($0.value.start) < Self.quietPeriod }
+                if counts.count >= Self.maxTracked { counts.removeAll(keepingCapacity: true) }
+            }
             counts[client] = entry
             return entry.count == Self.validationBurst
         }
