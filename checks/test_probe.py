@@ -45,7 +45,9 @@ def test_probe_fails_against_a_weakened_build(solar_bin, tmp_root):
     assert "security headers on a web page" in failed and "security headers on an API error" in failed, failed
 
 
-def test_release_builds_and_production_refuse_the_weakening_switch(solar_bin, tmp_root):
+def test_outside_the_test_environment_the_weakening_switch_refuses_to_start(solar_bin, tmp_root):
+    # Production and release builds refuse it too: ConfigTests.weakeningOnlyInTests (production)
+    # and the `#else` branch in AppConfig+environment.swift (release builds never read it).
     from conftest import base_env
     env = base_env(tmp_root, ENVIRONMENT="development", SOLAR_TEST_WEAKEN="security-headers")
     r = run_cli(solar_bin, ["migrate"], env)

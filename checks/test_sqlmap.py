@@ -33,9 +33,9 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
 import yaml
 
+from actors import Actor
 from conftest import REPO, launch, order_body, unique, unique_phone
 
 SQLMAP = Path(sys.executable).parent / "sqlmap"
@@ -228,8 +228,6 @@ def test_every_operation_with_input_is_a_target():
 
 
 def test_sqlmap_finds_nothing_injectable(solar_bin, tmp_root):
-    from test_authz_matrix import Actor
-
     srv, running = launch(solar_bin, tmp_root / "sqlmap", roles=("installer", "support", "engineer", "admin", "admin2"),
                           LOGIN_MAX_FAILURES_PER_ACCOUNT="1000000")
     try:

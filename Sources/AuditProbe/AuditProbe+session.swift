@@ -43,8 +43,15 @@ extension AuditProbe {
         let granted = [preflight, simple].compactMap { $0.header("Access-Control-Allow-Origin") }
         report.record("A05", "CORS grants nothing to an unknown origin", granted.isEmpty,
                       granted.isEmpty ? "no Access-Control-Allow-Origin (preflight \(preflight.status))" : "allowed: \(granted.joined(separator: ", "))")
-        let logout = try await http.form("/logout", [], cookie: cookie)
-        _ = logout
+        // End the probe's web session, as its logout button would (with the page's CSRF token).
+        let dashboard = try await http.send(.GET, "/dashboard", cookie: cookie)
+        if let range = dashboard.body.range(of: #"name="_csrf" value="[^"]+""#, options: .regularExpression) {
+            let token = dashboard.body[range].split(separator: "\"").last.map(String.init) ?? ""
+            let out = try await http.form("/logout", [("_csrf", token)], cookie: cookie)
+            let after = try await http.send(.GET, "/dashboard", cookie: cookie)
+            report.record("A07", "web logout ends the session on the server", out.status == 303 && after.status == 303,
+                          "logout \(out.status), then /dashboard \(after.status)")
+        }
     }
 
     /// Throttling of wrong passwords, logout ending the token, validation of nonsense input.
