@@ -44,6 +44,17 @@ class Actor:
         assert page.status_code == 200 and csrf, f"{self.role} dashboard: {page.status_code}"
         return cookie, csrf.group(1)
 
+    def adopt_rotated_cookie(self, r: requests.Response) -> None:
+        """A step-up replaces the session cookie (and so the form token): follow it."""
+        found = re.search(SESSION_COOKIE + r"=([^;]+)", r.headers.get("Set-Cookie", ""))
+        if not found or found.group(1) == self.cookie:
+            return
+        self.cookie = found.group(1)
+        page = requests.get(self.srv.url("/account"), headers={"Cookie": f"{SESSION_COOKIE}={self.cookie}"}, timeout=30)
+        csrf = re.search(r'name="_csrf" value="([^"]+)"', page.text)
+        assert page.status_code == 200 and csrf, f"{self.role} after a step-up: {page.status_code}"
+        self.csrf = csrf.group(1)
+
     def session_ids(self) -> set:
         r = self.srv.get("/api/v1/me/sessions", token=self.token)
         assert r.status_code == 200, r.text

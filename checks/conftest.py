@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import struct
 import shutil
 import signal
@@ -62,6 +63,7 @@ def totp_code(secret_b32: str, step_offset: int = 0) -> str:
     return f"{value:06d}"
 
 
+DEVICES: dict = {}  # email -> the trusted-device token of the checks' last login to that account
 TOTP_SECRETS: dict = {}  # email -> base32 secret of accounts enrolled by the checks
 TOTP_LAST: dict = {}  # email -> last step offset used, to avoid replaying a code
 RECOVERY: dict = {}  # email -> unused recovery codes of accounts enrolled by the checks
@@ -111,7 +113,7 @@ def base_env(tmp: Path, **extra: str) -> dict:
         # 127.0.0.1 far more than a person would (the limits are tested in ActionLimiterTests).
         RATE_LIMITS=",".join(f"{a}=1000000,{a}@address=1000000" for a in (
             "signup", "password-reset", "email-change", "create-order", "accept-quote", "accept-offer",
-            "customer-search", "reveal", "break-glass")),
+            "customer-search", "reveal", "break-glass", "login-code")),
         MAIL_DIRECTORY=str(tmp / "mail"),
         ENCRYPTION_KEYS=SESSION_KEYS,
         AUDIT_KEY=SESSION_AUDIT_KEY,
@@ -120,6 +122,11 @@ def base_env(tmp: Path, **extra: str) -> dict:
         METRICS_PORT=str(free_port()),
     )
     env.update(extra)
+    if env["ENVIRONMENT"] == "test":
+        # Customers' logins from new devices need an emailed code; the checks log customers in
+        # as a known device would, except those that test the code (test_identity). Only the
+        # test environment accepts this switch.
+        env.setdefault("NEW_DEVICE_EMAIL_CODE", "false")
     return env
 
 
@@ -168,7 +175,17 @@ class Server:
 
     # ---- account helpers
     def login(self, email: str, password: str) -> str:
-        r = self.post("/api/v1/auth/login", json={"email": email, "password": password})
+        """An API login as the checks' one device: its trusted-device token (once it has one)
+        spares customers the emailed new-device code; without it the code is read from the spool."""
+        device = {"deviceToken": DEVICES[email]} if email in DEVICES else {}
+        sent = len(self.login_codes(email))
+        r = self.post("/api/v1/auth/login", json={"email": email, "password": password, **device})
+        if r.status_code == 401 and r.json().get("type") == "/problems/email-code-required":
+            deadline = time.monotonic() + 20  # the outbox delivers every 2 s
+            while len(codes := self.login_codes(email)) <= sent:
+                assert time.monotonic() < deadline, f"no login code emailed to {email}"
+                time.sleep(0.3)
+            r = self.post("/api/v1/auth/login", json={"email": email, "password": password, "emailCode": codes[-1]})
         if r.status_code == 401 and r.json().get("type") == "/problems/mfa-required" and email in TOTP_SECRETS:
             # Each TOTP code works once: walk forward through the accepted skew window.
             for offset in (0, 1):
@@ -186,7 +203,14 @@ class Server:
         assert r.status_code == 200, f"login {email}: {r.status_code} {r.text}"
         body = r.json()
         assert body.get("tokenType") == "Bearer"
+        if body.get("deviceToken"):
+            DEVICES[email] = body["deviceToken"]
         return body["accessToken"]
+
+    def login_codes(self, email: str) -> list[str]:
+        """The login codes emailed to `email` so far, oldest first."""
+        return [m.group(1) for m in (re.search(r"code is: ([0-9]{6})", x["body"])
+                                     for x in self.mail_to(email, timeout=0) if "login code" in x["subject"]) if m]
 
     def token(self, role: str) -> str:
         """A logged-in token for a role: reused while it still works, since each staff login
@@ -261,6 +285,8 @@ class Server:
             assert r.status_code == 201, f"admin create {role}: {r.status_code} {r.text}"
             assert r.json()["role"] == role
             cred.id = r.json()["id"]
+            if role == "installer":  # installers must use MFA: they enrol at their first login
+                enroll_totp(self, cred)
             return cred
         # A staff account waits, locked, until a second administrator approves its role.
         assert r.status_code == 202, f"admin create {role}: {r.status_code} {r.text}"
@@ -407,7 +433,7 @@ class Running:
 
 
 def enroll_totp(srv: "Server", cred: Credential) -> None:
-    """Staff must use MFA: enrol through the API as a new staff member would."""
+    """Staff and installers must use MFA: enrol through the API as a new staff member would."""
     r = srv.post("/api/v1/auth/login", json={"email": cred.email, "password": cred.password})
     assert r.status_code == 200 and r.json()["mfaEnrollmentRequired"] is True, r.text
     limited = r.json()["accessToken"]
@@ -431,8 +457,7 @@ def launch(binary: Path, tmp: Path, roles=SERVER_ACCOUNTS, **extra_env: str) -> 
     srv = Server(base_url=running.base_url, credentials=credentials, log_path=running.log_path, tmp=tmp,
                  binary=binary, port=port, metrics_port=int(env["METRICS_PORT"]))
     for key, cred in credentials.items():
-        if cred.role != "installer":
-            enroll_totp(srv, cred)
+        enroll_totp(srv, cred)
         me = srv.get("/api/v1/me", token=srv.token(key))
         assert me.status_code == 200 and me.json()["role"] == cred.role
         cred.id = me.json()["id"]

@@ -12,7 +12,7 @@ import requests
 import yaml
 
 from actors import SESSION_COOKIE, Actor, same_origin, unused_totp
-from conftest import REPO, TOTP_SECRETS, base_env, launch, order_body, run_cli, unique, unique_phone
+from conftest import RECOVERY, REPO, TOTP_SECRETS, base_env, launch, order_body, run_cli, unique, unique_phone
 from helpers import same_id
 
 MATRIX = yaml.safe_load((REPO / "authorization-matrix.yaml").read_text(encoding="utf-8"))
@@ -22,6 +22,8 @@ OUTCOMES = {"public", "allow", "login", "deny", "hidden"}
 # Requests that end the caller's own sessions run last, each in a session opened for it.
 # Forms that confirm the password (and the second factor) before they act: the check confirms
 # them correctly, so that what is left is the decision on the merits (e.g. self-approval).
+# Requests that replace the caller's recovery codes (the actors log in with recovery codes).
+NEW_RECOVERY_CODES = ("POST /api/v1/me/mfa/recovery-codes", "POST /account/mfa/recovery-codes")
 STEP_UP = ("POST /account/mfa/disable", "POST /admin/role-grants/{id}/approve")
 TERMINAL = ("DELETE /api/v1/me/sessions", "POST /account/sessions/revoke-others", "POST /api/v1/auth/logout", "POST /logout")
 MADRID = {"latitude": 40.4168, "longitude": -3.7038}
@@ -179,6 +181,8 @@ def body_for(key: str, world_objects: dict) -> dict:
         "POST /account/email/confirm": {"form": {"code": "000000"}},
         "POST /account/password": {"form": {"currentPassword": "wrong-password-123", "newPassword": strong}},
         "POST /account/mfa/confirm": {"form": {"code": "000000"}},
+        # A wrong password: a right one would replace the actor's cookie for the cells after it.
+        "POST /account/reauth": {"form": {"password": "wrong-password-123", "next": "/account/security"}},
         "POST /account/mfa/disable": {"form": {"password": "wrong-password-123", "totpCode": "000000"}},
         "POST /orders": {"form": {"line1": "Calle de Alcala 42", "city": "Madrid", "region": "Madrid", "postalCode": "28014",
                                   "country": "ES", "systemSizeKw": "6.5", "panelCount": "16", "roofType": "tile"}},
@@ -250,7 +254,14 @@ def send(srv, key: str, path_id: str, actor: Actor, objects) -> requests.Respons
                 kwargs["data"]["password"] = actor.cred.password
                 if actor.cred.email in TOTP_SECRETS:
                     kwargs["data"]["totpCode"] = unused_totp(actor.cred.email)
-    return requests.request(method, srv.url(path), headers=headers, allow_redirects=False, timeout=60, **kwargs)
+    r = requests.request(method, srv.url(path), headers=headers, allow_redirects=False, timeout=60, **kwargs)
+    if key in STEP_UP:
+        actor.adopt_rotated_cookie(r)
+    if key in NEW_RECOVERY_CODES and r.status_code == 200 and actor.cred is not None:
+        # The actor's later logins spend recovery codes: keep the ones that replaced the old.
+        RECOVERY[actor.cred.email] = (r.json()["recoveryCodes"] if template.startswith("/api/")
+                                      else re.findall(r'<code class="mono">([^<]+)</code>', r.text))
+    return r
 
 
 def outcome(key: str, r: requests.Response) -> str:

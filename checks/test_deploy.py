@@ -253,11 +253,142 @@ def test_secrets_come_from_the_secrets_manager_and_never_from_git(rendered):
 def test_the_ingress_is_https_only_behind_the_waf(rendered):
     overlay, docs, _ = rendered
     a = one(docs, "Ingress")["metadata"]["annotations"]
-    assert a["alb.ingress.kubernetes.io/ssl-redirect"] == "443"
-    assert a["alb.ingress.kubernetes.io/ssl-policy"].startswith("ELBSecurityPolicy-TLS13-1-2")
+    # One listener, HTTPS on 443: nothing answers plain HTTP (test_plain_http_api_calls_are_refused_not_redirected).
+    assert json.loads(a["alb.ingress.kubernetes.io/listen-ports"]) == [{"HTTPS": 443}]
+    assert a["alb.ingress.kubernetes.io/ssl-policy"] == TLS_POLICY
     assert a["alb.ingress.kubernetes.io/wafv2-acl-arn"].startswith("arn:aws:wafv2:") and "REPLACE" not in a["alb.ingress.kubernetes.io/wafv2-acl-arn"]
     assert "REPLACE" not in a["alb.ingress.kubernetes.io/certificate-arn"]
-    assert "routing.http.drop_invalid_header_fields.enabled=true" in a["alb.ingress.kubernetes.io/load-balancer-attributes"]
+    attributes = lb_attributes(a)
+    assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
+    assert attributes["deletion_protection.enabled"] == "true"
+
+
+# The ALB's TLS policy (ASVS V12.1.2): TLS 1.3, and TLS 1.2 with ECDHE and AES-GCM only, no CBC
+# suites. Checked by name: `aws elbv2 describe-ssl-policies --names <policy>` lists the suites.
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+# Policies that offer only AEAD suites with forward secrecy: the restricted TLS 1.2+1.3 policy and
+# the TLS 1.3-only one. The non-restricted TLS13-1-2-2021-06 (it keeps CBC suites for TLS 1.2) is not.
+AEAD_ONLY_TLS_POLICIES = {"ELBSecurityPolicy-TLS13-1-2-Res-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06"}
+
+
+def test_the_tls_policy_offers_only_aead_suites(rendered):
+    _, docs, _ = rendered
+    for ingress in (d for d in docs if d["kind"] == "Ingress"):
+        policy = ingress["metadata"]["annotations"].get("alb.ingress.kubernetes.io/ssl-policy")
+        assert policy in AEAD_ONLY_TLS_POLICIES, f"{ingress['metadata']['name']}: {policy} is not an AEAD-only policy"
+
+
+def lb_attributes(annotations: dict) -> dict[str, str]:
+    text = annotations.get("alb.ingress.kubernetes.io/load-balancer-attributes", "")
+    return dict(item.strip().split("=", 1) for item in text.split(",") if item.strip())
+
+
+# ----------------------------------------------------------- plain HTTP (ASVS V4.1.2)
+
+# A path every API client calls; what the ALB does with it over plain HTTP is what is checked.
+API_PROBE_PATH = "/api/v1/me"
+
+
+def _listen_ports(annotations: dict) -> list[dict]:
+    text = annotations.get("alb.ingress.kubernetes.io/listen-ports")
+    if text:
+        return json.loads(text)
+    # The controller's default: HTTPS 443 with a certificate, otherwise HTTP 80.
+    return [{"HTTPS": 443}] if "alb.ingress.kubernetes.io/certificate-arn" in annotations else [{"HTTP": 80}]
+
+
+def _path_matches(path: dict, target: str) -> bool:
+    kind, pattern = path.get("pathType", "ImplementationSpecific"), path.get("path", "/")
+    if kind == "Exact":
+        return target == pattern
+    if kind == "Prefix":
+        parts = [s for s in pattern.split("/") if s]
+        return [s for s in target.split("/") if s][: len(parts)] == parts
+    return target.startswith(pattern.rstrip("*"))  # ImplementationSpecific: ALB wildcards
+
+
+def plain_http_api_problems(docs: list[dict]) -> list[str]:
+    """What the ALB would do with `GET /api/...` sent over plain HTTP, as a list of problems: a
+    redirect to HTTPS (the `ssl-redirect` annotation makes every HTTP listener of the whole
+    IngressGroup a blanket redirect, or a redirect action on the path), or forwarding to the pods.
+    A listener only on HTTPS, or an HTTP listener whose API paths get a 4xx fixed response (a
+    separate Ingress in an IngressGroup), passes."""
+    problems = []
+    for ingress in (d for d in docs if d["kind"] == "Ingress"):
+        name, a = ingress["metadata"]["name"], ingress["metadata"].get("annotations") or {}
+        if "alb.ingress.kubernetes.io/ssl-redirect" in a:
+            # The HTTP listeners then only redirect; the rules below are not applied to them.
+            problems.append(f"{name}: ssl-redirect redirects every plain-HTTP request, {API_PROBE_PATH} included")
+            continue
+        if not any("HTTP" in port for port in _listen_ports(a)):
+            continue
+        spec = ingress["spec"]
+        paths = [p for r in spec.get("rules", []) for p in (r.get("http") or {}).get("paths", []) if _path_matches(p, API_PROBE_PATH)]
+        chosen = max(paths, key=lambda p: len(p.get("path", "")), default=None)
+        backend = (chosen or {}).get("backend") or spec.get("defaultBackend")
+        service = (backend or {}).get("service")
+        if service is None:
+            continue  # the listener's own default: 404, nothing forwarded
+        if service.get("port", {}).get("name") != "use-annotation":
+            problems.append(f"{name}: {API_PROBE_PATH} over plain HTTP is forwarded to {service['name']}")
+            continue
+        action = {k.lower(): v for k, v in json.loads(a.get(f"alb.ingress.kubernetes.io/actions.{service['name']}", "{}")).items()}
+        status = str((action.get("fixedresponseconfig") or {}).get("statusCode", ""))
+        if action.get("type") != "fixed-response" or not status.startswith("4"):
+            problems.append(f"{name}: {API_PROBE_PATH} over plain HTTP gets a {action.get('type')} action, not a 4xx fixed response")
+    return problems
+
+
+def test_plain_http_api_calls_are_refused_not_redirected(rendered):
+    _, docs, _ = rendered
+    assert [d for d in docs if d["kind"] == "Ingress"], "no Ingress rendered"
+    assert plain_http_api_problems(docs) == []
+
+
+def test_the_plain_http_check_notices_a_redirect_or_a_forward():
+    """The rule above, on broken copies of the base Ingress: each must be reported."""
+    base = _load(DEPLOY / "k8s" / "base" / "ingress.yaml")
+    assert plain_http_api_problems(base) == []
+
+    def broken(change) -> list[dict]:
+        docs = copy.deepcopy(base)
+        change(one(docs, "Ingress")["metadata"]["annotations"], one(docs, "Ingress")["spec"])
+        return docs
+
+    def old_redirect(a, _):  # what the base had before: port 80 redirected everything
+        a["alb.ingress.kubernetes.io/listen-ports"] = '[{"HTTP": 80}, {"HTTPS": 443}]'
+        a["alb.ingress.kubernetes.io/ssl-redirect"] = "443"
+
+    def plain_forward(a, _):  # port 80 serving the app in clear
+        a["alb.ingress.kubernetes.io/listen-ports"] = '[{"HTTP": 80}, {"HTTPS": 443}]'
+
+    def redirect_action(a, spec):  # a per-path redirect action that covers /api/
+        a["alb.ingress.kubernetes.io/listen-ports"] = '[{"HTTP": 80}]'
+        a["alb.ingress.kubernetes.io/actions.to-https"] = json.dumps(
+            {"type": "redirect", "redirectConfig": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}})
+        spec["rules"][0]["http"]["paths"].insert(0, {"path": "/api", "pathType": "Prefix",
+                                                     "backend": {"service": {"name": "to-https", "port": {"name": "use-annotation"}}}})
+
+    for change in (old_redirect, plain_forward, redirect_action):
+        assert plain_http_api_problems(broken(change)), change.__name__
+
+    def refused(a, spec):  # what an HTTP-only Ingress of an IngressGroup may do: 4xx for the API
+        a["alb.ingress.kubernetes.io/listen-ports"] = '[{"HTTP": 80}]'
+        a["alb.ingress.kubernetes.io/actions.https-required"] = json.dumps(
+            {"type": "fixed-response", "fixedResponseConfig": {"contentType": "text/plain", "statusCode": "403", "messageBody": "HTTPS required"}})
+        spec["rules"][0]["http"]["paths"] = [{"path": "/api", "pathType": "Prefix",
+                                              "backend": {"service": {"name": "https-required", "port": {"name": "use-annotation"}}}}]
+
+    assert plain_http_api_problems(broken(refused)) == []
+
+
+def test_the_load_balancer_keeps_access_logs(rendered):
+    overlay, docs, _ = rendered
+    attributes = lb_attributes(one(docs, "Ingress")["metadata"]["annotations"])
+    assert attributes["access_logs.s3.enabled"] == "true"
+    bucket = attributes["access_logs.s3.bucket"]
+    assert overlay in bucket and "REPLACE" not in bucket and re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", bucket), bucket
+    assert attributes.get("access_logs.s3.prefix") and "AWSLogs" not in attributes["access_logs.s3.prefix"]
 
 
 def test_alerts_sum_counters_across_replicas(rendered):

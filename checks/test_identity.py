@@ -152,7 +152,11 @@ def test_sessions_are_listed_and_revocable_and_a_password_change_ends_the_others
 
     tablet = server.login(cred.email, cred.password)
     change = {"currentPassword": cred.password, "newPassword": "a brand new passphrase 2026"}
-    assert server.post("/api/v1/me/reauth", token=laptop, json={"password": cred.password}).status_code in (200, 204)
+    reauth = server.post("/api/v1/me/reauth", token=laptop, json={"password": cred.password})
+    assert reauth.status_code == 200, reauth.text
+    # The step-up replaced the session's token: the old one ended, the new one carries on.
+    assert_problem(server.get("/api/v1/me", token=laptop), 401)
+    laptop = reauth.json()["accessToken"]
     assert server.post("/api/v1/me/password", token=laptop, json=change).status_code in (200, 204)
     assert_problem(server.get("/api/v1/me", token=tablet), 401)
     assert server.get("/api/v1/me", token=laptop).status_code == 200

@@ -214,3 +214,34 @@ def test_error_bodies_never_leak_internals(server, customer, tokens):
             errors += 1
             assert_no_leak(r)
     assert errors >= len(probes) - 1
+
+
+def _raw(server, payload: bytes) -> bytes:
+    """Sends bytes as they are on one connection and reads until the server closes it (or 5 s)."""
+    import socket
+    host, port = server.base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as s:
+        s.sendall(payload)
+        received = b""
+        try:
+            while chunk := s.recv(65536):
+                received += chunk
+        except TimeoutError:
+            pass
+    return received
+
+
+def test_conflicting_transfer_encoding_and_content_length_is_refused(server):
+    """ASVS V4.2.1, request smuggling: a request with both Transfer-Encoding and Content-Length
+    is refused with 400 and the connection closed, so nothing hidden in its body is read as a
+    second request."""
+    smuggled = b"GET /api/v1/me HTTP/1.1\r\nHost: x\r\n\r\n"
+    body = b"0\r\n\r\n" + smuggled
+    request = (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+               b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n" + body)
+    answer = _raw(server, request)
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    assert answer.count(b"HTTP/1.1 ") == 1, f"a second answer came back: {answer[:600]!r}"
+    # The helper is not blind: a well-formed request on the same server is answered.
+    ok = _raw(server, b"GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    assert ok.startswith(b"HTTP/1.1 200"), ok[:200]

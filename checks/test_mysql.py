@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import REPO, Running, Server, auth, base_env, create_cli_accounts, free_port, order_body, run_cli
+from conftest import REPO, Running, Server, auth, base_env, create_cli_accounts, enroll_totp, free_port, order_body, run_cli
 
 SCRIPT = REPO / "scripts" / "mariadb-test-server.sh"
 
@@ -70,6 +70,7 @@ def mysql_solar(solar_bin, tmp_root):
         running.wait_ready()
         srv = Server(base_url=running.base_url, credentials=credentials, log_path=running.log_path, tmp=tmp,
                      binary=solar_bin, port=port)
+        enroll_totp(srv, credentials["installer"])
         yield srv, running, maria, env
     finally:
         if running is not None:

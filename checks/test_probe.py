@@ -9,9 +9,9 @@ import json
 from conftest import launch, run_cli
 
 
-def probe(srv, tmp, name: str):
+def probe(srv, tmp, name: str, *extra: str):
     out_json, out_html = tmp / f"{name}.json", tmp / f"{name}.html"
-    r = run_cli(srv.binary, ["audit", "probe", "--target", srv.base_url, "--json", str(out_json), "--html", str(out_html)],
+    r = run_cli(srv.binary, ["audit", "probe", "--target", srv.base_url, "--json", str(out_json), "--html", str(out_html), *extra],
                 {"PATH": "/usr/bin:/bin"}, timeout=180)
     report = json.loads(out_json.read_text(encoding="utf-8"))
     return r, report, out_html.read_text(encoding="utf-8")
@@ -32,6 +32,27 @@ def test_probe_passes_against_the_server(server, tmp_root):
         assert must in names, must
     assert "<script" not in html and "OWASP Top 10" in html
     assert "A01 Broken Access Control" in r.stdout
+
+
+def test_probe_logs_in_where_new_devices_get_an_emailed_code(solar_bin, tmp_root):
+    """As production runs: customers' first login from a device needs the emailed code. The probe
+    reads it from a local server's mail directory, and says why it stops without one."""
+    srv, running = launch(solar_bin, tmp_root / "emailed", roles=("installer",), NEW_DEVICE_EMAIL_CODE="true")
+    try:
+        blind, _, _ = probe(srv, tmp_root, "emailed-blind")
+        runs = [probe(srv, tmp_root, "emailed", "--mail-dir", str(srv.tmp / "mail"))]
+        # A deployment's test mailbox, read by a command the operator gives (here: the same spool).
+        reader = ("python3 -c 'import glob,json,os,re;m=[json.load(open(p)) for p in sorted(glob.glob(\"%s/*.json\"))];"
+                  "c=[re.search(\"code is: ([0-9]{6})\",x[\"body\"]).group(1) for x in m if x[\"to\"]==os.environ[\"PROBE_EMAIL\"] "
+                  "and \"login code\" in x[\"subject\"]];print(c[-1] if c else \"\")'") % (srv.tmp / "mail")
+        runs.append(probe(srv, tmp_root, "emailed-command", "--login-code-command", reader))
+    finally:
+        running.stop()
+    assert blind.returncode == 1 and "--mail-dir" in blind.stdout, blind.stdout
+    for r, report, _ in runs:
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert not [c for c in report["checks"] if c["outcome"] == "fail"]
+        assert sum(c["outcome"] == "pass" for c in report["checks"]) >= 25, r.stdout
 
 
 def test_probe_fails_against_a_weakened_build(solar_bin, tmp_root):

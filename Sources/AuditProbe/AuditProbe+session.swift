@@ -6,7 +6,9 @@ extension AuditProbe {
 
     /// The web session cookie's attributes, CSRF tokens, `Origin` checks and CORS.
     func web(_ a: Customer, _ report: inout ProbeReport) async throws {
-        let login = try await http.form("/login", [("email", a.account.email), ("password", a.account.password)])
+        // As the device that logged in through the API (a browser would have its own device cookie).
+        let device = devices.token(a.account.email).map { "\(Self.deviceCookie)=\($0)" }
+        let login = try await http.form("/login", [("email", a.account.email), ("password", a.account.password)], cookie: device)
         let setCookie = login.headers[canonicalForm: "Set-Cookie"].map(String.init).first { $0.hasPrefix(Self.sessionCookie + "=") }
         guard login.status == 303, let setCookie else {
             report.record("A07", "web login sets a session cookie", false, "POST /login answered \(login.status)")

@@ -16,11 +16,16 @@ public struct AuditProbe: Sendable {
     let http: ProbeHTTP
     let target: URL
     let given: [Account]
+    let mailbox: Mailbox?
+    let devices = Devices()
 
-    public init(target: URL, accounts: [Account] = []) {
+    /// `mailbox`: where to read the login codes a target emails to new devices (a local server's
+    /// mail directory); without it, such a target stops the probe with an explanation.
+    public init(target: URL, accounts: [Account] = [], mailbox: Mailbox? = nil) {
         self.target = target
         self.http = ProbeHTTP(base: target)
         self.given = accounts
+        self.mailbox = mailbox
     }
 
     /// A signed-in customer: API token, web session cookie, the CSRF token of its pages.
@@ -65,9 +70,25 @@ public struct AuditProbe: Sendable {
         return Customer(account: account, token: try await login(account))
     }
 
+    /// An API login as this probe's device; a first login on a target that emails a code to new
+    /// devices reads the code from the mailbox.
     func login(_ account: Account) async throws -> String {
-        let r = try await http.json(.POST, "/api/v1/auth/login", ["email": account.email, "password": account.password])
+        var body = ["email": account.email, "password": account.password]
+        if let device = devices.token(account.email) { body["deviceToken"] = device }
+        let asked = Date()
+        var r = try await http.json(.POST, "/api/v1/auth/login", body)
+        if r.status == 401, r.json?["type"] as? String == "/problems/email-code-required" {
+            guard let mailbox else {
+                throw ProbeError("the target emails a login code to new devices: give --mail-dir (a local server's MAIL_DIRECTORY) or --login-code-command")
+            }
+            guard let code = try await mailbox.loginCode(to: account.email, since: asked) else {
+                throw ProbeError("no login code for \(account.email) arrived in \(mailbox.description)")
+            }
+            body["emailCode"] = code
+            r = try await http.json(.POST, "/api/v1/auth/login", body)
+        }
         guard r.status == 200, let token = r.json?["accessToken"] as? String else { throw ProbeError("login of \(account.email) answered \(r.status)") }
+        if let device = r.json?["deviceToken"] as? String { devices.keep(account.email, device) }
         return token
     }
 }

@@ -308,5 +308,42 @@ enum SQLiteMigrations {
             ) STRICT
             """,
         ]),
+        Migration(version: 13, name: "login codes for new devices", statements: [
+            // SQLite cannot change a CHECK constraint: both tables are rebuilt with the new purpose.
+            """
+            CREATE TABLE one_time_tokens_v13 (
+                id TEXT PRIMARY KEY CHECK (length(id) = 36),
+                purpose TEXT NOT NULL CHECK (purpose IN ('verify_email','reset_password','login_code')),
+                account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64),
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                used_at INTEGER,
+                CHECK (expires_at > created_at)
+            ) STRICT
+            """,
+            "INSERT INTO one_time_tokens_v13 SELECT id, purpose, account_id, token_hash, created_at, expires_at, used_at FROM one_time_tokens",
+            "DROP TABLE one_time_tokens",
+            "ALTER TABLE one_time_tokens_v13 RENAME TO one_time_tokens",
+            """
+            CREATE TABLE outbox_emails_v13 (
+                id TEXT PRIMARY KEY CHECK (length(id) = 36),
+                template TEXT NOT NULL CHECK (template IN ('verify_email','reset_password','login_code')),
+                recipient_ciphertext TEXT NOT NULL CHECK (substr(recipient_ciphertext, 1, 3) = 'v1:'),
+                payload_ciphertext TEXT NOT NULL CHECK (substr(payload_ciphertext, 1, 3) = 'v1:'),
+                created_at INTEGER NOT NULL,
+                sent_at INTEGER,
+                attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                claimed_until INTEGER
+            ) STRICT
+            """,
+            """
+            INSERT INTO outbox_emails_v13
+            SELECT id, template, recipient_ciphertext, payload_ciphertext, created_at, sent_at, attempts, claimed_until FROM outbox_emails
+            """,
+            "DROP TABLE outbox_emails",
+            "ALTER TABLE outbox_emails_v13 RENAME TO outbox_emails",
+            "CREATE INDEX outbox_pending ON outbox_emails(sent_at, created_at)",
+        ]),
     ]
 }

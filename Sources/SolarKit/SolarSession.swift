@@ -12,8 +12,10 @@ public actor SolarSession {
         case signedIn
         /// The account has two-factor authentication: log in again with the code (or a recovery code).
         case mfaRequired
-        /// A staff account without two-factor authentication: the session can only enrol it.
+        /// A staff or installer account without two-factor authentication: the session can only enrol it.
         case enrollmentRequired
+        /// A customer on a device the account has not used: a code was emailed; log in again with it.
+        case emailCodeRequired
     }
     public enum Failure: Error, Equatable { case notSignedIn, loginRefused(Int), refreshRefused }
 
@@ -23,6 +25,8 @@ public actor SolarSession {
     /// Calls that need no token (login, refresh): never retried through the session.
     nonisolated let anonymous: Client
     private var tokens: SessionTokens?
+    /// The trusted-device token of the last login (for the app's secure storage).
+    public private(set) var lastDeviceToken: String?
     private var refreshing: Task<SessionTokens, any Error>?
     /// How many refreshes this session made (for tests and diagnostics).
     public private(set) var refreshCount = 0
@@ -44,15 +48,22 @@ public actor SolarSession {
         return tokens != nil
     }
 
-    public func login(email: String, password: String, totpCode: String? = nil) async throws -> LoginOutcome {
-        let output = try await anonymous.login(body: .json(.init(email: email, password: password, totpCode: totpCode)))
+    /// Logs in. `deviceToken` is the trusted-device token of an earlier login on this device
+    /// (`lastDeviceToken`, which the app keeps in its secure storage across logouts): with it a
+    /// customer is not asked for an emailed code again.
+    public func login(email: String, password: String, totpCode: String? = nil, emailCode: String? = nil,
+                      deviceToken: String? = nil) async throws -> LoginOutcome {
+        let output = try await anonymous.login(body: .json(.init(email: email, password: password, totpCode: totpCode,
+                                                                 deviceToken: deviceToken, emailCode: emailCode)))
         switch output {
         case .ok(let ok):
             let body = try ok.body.json
             try await adopt(SessionTokens(accessToken: body.accessToken, refreshToken: body.refreshToken))
+            lastDeviceToken = body.deviceToken ?? lastDeviceToken
             return body.mfaEnrollmentRequired ? .enrollmentRequired : .signedIn
         case .unauthorized(let refused):
             if case .applicationProblemJson(let problem) = refused.body, problem._type == "/problems/mfa-required" { return .mfaRequired }
+            if case .applicationProblemJson(let problem) = refused.body, problem._type == "/problems/email-code-required" { return .emailCodeRequired }
             throw Failure.loginRefused(401)
         default:
             throw Failure.loginRefused(0)
@@ -86,10 +97,13 @@ public actor SolarSession {
         guard case .noContent = try await client().revokeSession(path: .init(sessionId: id)) else { throw Failure.notSignedIn }
     }
 
-    /// Step-up re-authentication before a sensitive change (valid 5 minutes on the server).
+    /// Step-up re-authentication before a sensitive change (valid 5 minutes on the server). The
+    /// server replaces the access token; the new one is adopted (and stored) here.
     public func stepUp(password: String, totpCode: String? = nil) async throws -> Bool {
-        if case .noContent = try await client().reauthenticate(body: .json(.init(password: password, totpCode: totpCode))) { return true }
-        return false
+        guard case .ok(let ok) = try await client().reauthenticate(body: .json(.init(password: password, totpCode: totpCode))),
+              let current = tokens else { return false }
+        try await adopt(SessionTokens(accessToken: try ok.body.json.accessToken, refreshToken: current.refreshToken))
+        return true
     }
 
     var accessToken: String? { tokens?.accessToken }

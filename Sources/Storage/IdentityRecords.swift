@@ -56,6 +56,8 @@ public struct ThrottleRecord: Sendable, Equatable {
 public enum OneTimePurpose: String, Sendable {
     case verifyEmail = "verify_email"
     case resetPassword = "reset_password"
+    /// A login from a device the account has not used: a six-digit code sent by email.
+    case loginCode = "login_code"
 }
 
 /// A message waiting in the outbox; recipient and payload are encrypted.

@@ -25,16 +25,23 @@ struct Login: AsyncParsableCommand {
     @OptionGroup var connection: Connection
     @Option var email: String
     @Option(help: "The authenticator code (or a recovery code) when two-factor authentication is on.") var totp: String?
+    @Option(help: "The code emailed when this device logs in to the account for the first time.") var emailCode: String?
 
     func run() async throws {
         let (session, _) = try await connection.session()
-        switch try await session.login(email: email, password: try AppHome.password(), totpCode: totp) {
+        let outcome = try await session.login(email: email, password: try AppHome.password(), totpCode: totp, emailCode: emailCode,
+                                              deviceToken: AppHome.deviceToken())
+        if let token = await session.lastDeviceToken { try AppHome.keep(deviceToken: token) }
+        switch outcome {
+        case .emailCodeRequired:
+            print("this device is new to the account: a login code was emailed; run again with --email-code")
+            throw ExitCode(2)
         case .signedIn: print("logged in as \(email)")
         case .mfaRequired:
             print("two-factor code required: run again with --totp")
             throw ExitCode(2)
         case .enrollmentRequired:
-            print("this staff account must enrol in two-factor authentication first (on the web)")
+            print("this account must enrol in two-factor authentication first (on the web)")
             throw ExitCode(2)
         }
     }

@@ -65,6 +65,20 @@ enum AppHome {
         return try EncryptedFileTokenStore(path: folder.appendingPathComponent("tokens").path, key: EncryptedFileTokenStore.key(base64: keyText))
     }
 
+    /// The trusted-device token of the last login (0600, kept across logouts): with it the
+    /// server knows this device and does not email a login code again.
+    static func deviceToken() -> String? {
+        (try? String(contentsOf: folder.appendingPathComponent("device-token"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func keep(deviceToken: String) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let path = folder.appendingPathComponent("device-token").path
+        guard FileManager.default.createFile(atPath: path, contents: Data(deviceToken.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("cannot write \(path)")
+        }
+    }
+
     static func password() throws -> String {
         if let p = ProcessInfo.processInfo.environment["SOLAR_APP_PASSWORD"] { return p }
         guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("give the password on standard input or in SOLAR_APP_PASSWORD") }

@@ -86,6 +86,9 @@ extension Audit {
         @Option(help: "Write the results as JSON to this file.") var json: String?
         @Option(help: "Write the results as a standalone HTML page to this file.") var html: String?
         @Option(help: "A customer account to use, as email:path-to-password-file (up to three).") var account: [String] = []
+        @Option(help: "For a server on this machine: its MAIL_DIRECTORY, to read the login codes it emails to new devices.") var mailDir: String?
+        @Option(help: "For a deployment: a shell command that prints the newest login code emailed to $PROBE_EMAIL (the accounts' test mailbox).")
+        var loginCodeCommand: String?
 
         func run() async throws {
             guard let url = URL(string: target), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
@@ -100,7 +103,9 @@ extension Audit {
                 }
                 accounts.append(.init(email: parts[0], password: password))
             }
-            let report = try await AuditProbe(target: url, accounts: accounts).run()
+            guard mailDir == nil || loginCodeCommand == nil else { throw ValidationError("give --mail-dir or --login-code-command, not both") }
+            let mailbox = mailDir.map(AuditProbe.Mailbox.init(directory:)) ?? loginCodeCommand.map(AuditProbe.Mailbox.init(command:))
+            let report = try await AuditProbe(target: url, accounts: accounts, mailbox: mailbox).run()
             print(report.table())
             if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
             if let html { try Data(report.html().utf8).write(to: URL(fileURLWithPath: html)) }

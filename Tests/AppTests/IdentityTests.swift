@@ -300,7 +300,7 @@ struct IdentityTests {
         let support = try await harness.account(.support)
         try await harness.app.test(.router) { client in
             _ = try await client.customer("stepup@example.com")
-            let main = try await client.login("stepup@example.com")
+            var main = try await client.login("stepup@example.com")
             let other = try await client.login("stepup@example.com")
             clock.advance(by: 6 * 60)
             let change = #"{"currentPassword":"correct horse battery","newPassword":"a longer fresher passphrase"}"#
@@ -308,7 +308,10 @@ struct IdentityTests {
             #expect(stale.status == .forbidden)
             #expect(try stale.object()["type"] as? String == "/problems/reauthentication-required")
             #expect(try await client.call(.post, "/api/v1/me/reauth", token: main, json: #"{"password":"nope nope nope"}"#).status == .unauthorized)
-            #expect(try await client.call(.post, "/api/v1/me/reauth", token: main, json: #"{"password":"correct horse battery"}"#).status == .noContent)
+            let renewed = try await client.reauth(main)
+            // The step-up replaced the session token: the presented one ended, the same session goes on.
+            #expect(try await client.call(.get, "/api/v1/me", token: main).status == .unauthorized)
+            main = renewed
             #expect(try await client.call(.post, "/api/v1/me/password", token: main, json: change).status == .noContent)
             #expect(try await client.call(.get, "/api/v1/me", token: other).status == .unauthorized)
             #expect(try await client.call(.get, "/api/v1/me", token: main).status == .ok)
@@ -366,12 +369,12 @@ struct SensitiveChangeTests {
         let harness = try await TestHarness.make(now: { clock.now })
         try await harness.app.test(.router) { client in
             _ = try await client.customer("taken@example.com")
-            let token = try await client.customer("before@example.com")
+            let staleToken = try await client.customer("before@example.com")
             let other = try await client.login("before@example.com")
             clock.advance(by: 6 * 60)
-            let stale = try await client.call(.post, "/api/v1/me/email", token: token, json: #"{"email":"after@example.com"}"#)
+            let stale = try await client.call(.post, "/api/v1/me/email", token: staleToken, json: #"{"email":"after@example.com"}"#)
             #expect(try stale.object()["type"] as? String == "/problems/reauthentication-required")
-            #expect(try await client.call(.post, "/api/v1/me/reauth", token: token, json: #"{"password":"correct horse battery"}"#).status == .noContent)
+            let token = try await client.reauth(staleToken)
             let taken = try await client.call(.post, "/api/v1/me/email", token: token, json: #"{"email":"taken@example.com"}"#)
             let fresh = try await client.call(.post, "/api/v1/me/email", token: token, json: #"{"email":"after@example.com"}"#)
             #expect(taken.status == .accepted && fresh.status == .accepted && taken.text == fresh.text)
@@ -405,8 +408,8 @@ struct SensitiveChangeTests {
             #expect(try stale.object()["type"] as? String == "/problems/reauthentication-required")
             let totp = TOTP(secret: TestHarness.totpSecret(admin.email))
             let reauth = #"{"password":"correct horse battery","totpCode":"\#(totp.code(step: totp.step(at: clock.now) + 1))"}"#
-            #expect(try await client.call(.post, "/api/v1/me/reauth", token: adminToken, json: reauth).status == .noContent)
-            #expect(try await client.call(.put, "/api/v1/admin/accounts/\(support.id.uuidString)/role", token: adminToken, json: body).status == .noContent)
+            let reauthed = try #require(try await client.call(.post, "/api/v1/me/reauth", token: adminToken, json: reauth).object()["accessToken"] as? String)
+            #expect(try await client.call(.put, "/api/v1/admin/accounts/\(support.id.uuidString)/role", token: reauthed, json: body).status == .noContent)
             #expect(try await client.call(.get, "/api/v1/me", token: supportToken).status == .unauthorized)
         }
         #expect(try await harness.services.store.read { db in try db.account(id: support.id) }?.role == .installer)

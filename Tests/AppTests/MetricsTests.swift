@@ -29,6 +29,7 @@ struct MetricsTests {
         try await buildMetricsApplication(services: harness.services).test(.router) { client in
             let response = try await client.execute(uri: "/metrics", method: .get)
             #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
             let text = String(buffer: response.body)
             #expect(text.contains(#"solar_login_failures_total{reason="password"} 5"#))
             #expect(text.contains("solar_login_lockouts_total 1"))

@@ -148,12 +148,19 @@ struct InstallerAccessTests {
         let harness = try await TestHarness.make(config: { $0.installerAccessDaysAfterCompletion = 7 }, now: { clock.now })
         let installer = try await harness.account(.installer)
         try await harness.app.test(.router) { client in
-            // The installer's web dashboard, through a fresh web login at the current time.
+            // The installer's web dashboard, through a web login at the current time (one per
+            // clock reading: each TOTP code works once).
+            let sessions = Mutex<[Date: HTTPFields]>([:])
             func webJobs() async throws -> String {
-                let cookie = try await WebStaffTests.session(client, installer.email)
-                return try await client.call(.get, "/dashboard", headers: cookie).text
+                let now = clock.now
+                var cookie = sessions.withLock { $0[now] }
+                if cookie == nil {
+                    cookie = try await WebStaffTests.session(client, installer.email, at: now)
+                    sessions.withLock { $0[now] = cookie }
+                }
+                return try await client.call(.get, "/dashboard", headers: cookie!).text
             }
-            let token = try await client.login(installer.email)
+            let token = try await client.login(installer.email, at: clock.now)
             let (customer, id, offer) = try await client.dispatchedOrder(installerToken: token)
             let offers = try await client.call(.get, "/api/v1/installer/offers", token: token)
             #expect(!offers.text.contains("Calle Mayor") && !offers.text.contains("+34600123456"))
@@ -167,11 +174,11 @@ struct InstallerAccessTests {
             #expect(try await webJobs().contains("Calle Mayor 1"), "in progress: the web shows the site")
             _ = try await client.call(.post, "/api/v1/installer/jobs/\(id)/status", token: token, json: #"{"status":"completed"}"#)
             clock.advance(by: 6 * 86_400)
-            let token2 = try await client.login(installer.email)
+            let token2 = try await client.login(installer.email, at: clock.now)
             #expect(try await client.call(.get, "/api/v1/installer/jobs", token: token2).text.contains("Calle Mayor"))
             #expect(try await webJobs().contains("Calle Mayor 1"), "completed, inside the window: the web shows the site")
             clock.advance(by: 2 * 86_400)
-            let token3 = try await client.login(installer.email)
+            let token3 = try await client.login(installer.email, at: clock.now)
             let later = try await client.call(.get, "/api/v1/installer/jobs", token: token3)
             #expect(later.status == .ok)
             #expect(!later.text.contains("Calle Mayor") && !later.text.contains("+34600123456") && !later.text.contains("Carla"))

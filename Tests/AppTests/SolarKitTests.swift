@@ -117,7 +117,12 @@ struct SolarKitTests {
             }
             let listed = try await session.sessions()
             #expect(!listed.isEmpty)
+            let beforeStepUp = try #require(try await store.load()).accessToken
             #expect(try await session.stepUp(password: "correct horse battery"))
+            // The step-up replaced the token: the old one is dead, the kit stored and uses the new one.
+            #expect(try #require(try await store.load()).accessToken != beforeStepUp)
+            #expect(try await testClient.call(.get, "/api/v1/me", token: beforeStepUp).status == .unauthorized)
+            #expect(!(try await session.sessions()).isEmpty)
             #expect(try await !session.stepUp(password: "not the password"))
             let token = try #require(try await store.load()).accessToken
             try await session.logout()

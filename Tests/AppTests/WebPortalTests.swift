@@ -117,9 +117,13 @@ struct WebPortalTests {
             #expect(try await harness.mail().contains { $0.to == "after.web@example.com" } == false)
             let asked = try await client.call(.post, "/account/email", json: "_csrf=\(csrf)&email=after.web%40example.com&password=correct+horse+battery", headers: cookie)
             #expect(asked.status == .accepted)
+            // The step-up replaced the session cookie, and the page's form carries the new form token.
+            let renewed: HTTPFields = [.cookie: String(try #require(asked.headers[.setCookie]?.split(separator: ";").first)), .contentType: WebStaffTests.form]
+            #expect(try await client.call(.get, "/account/email", headers: cookie).status == .seeOther, "the old cookie ended")
             let message = try #require(try await harness.mail().last { $0.to == "after.web@example.com" })
             let code = try #require(message.body.split(separator: "\n").first { $0.contains("code is:") }?.split(separator: " ").last.map(String.init))
-            #expect(try await client.call(.post, "/account/email/confirm", json: "_csrf=\(csrf)&token=\(code)", headers: cookie).status == .seeOther)
+            let confirm = "_csrf=\(try #require(asked.csrfToken))&token=\(code)"
+            #expect(try await client.call(.post, "/account/email/confirm", json: confirm, headers: renewed).status == .seeOther)
             #expect(try await harness.services.store.read { db in try db.account(email: "after.web@example.com") } != nil)
         }
     }

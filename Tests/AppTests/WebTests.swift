@@ -50,6 +50,10 @@ struct WebTests {
             #expect(sheet.headers[.cacheControl] == "public, max-age=31536000, immutable")
             #expect(fresh.headers[.cacheControl] == "no-store")
             #expect(try await client.call(.get, "/static/app.000000000000.css").status == .notFound)
+            // Every text and XML answer names its charset (ASVS V4.1.1): the drawn SVG icon too.
+            let svgPath = try #require(fresh.text.firstMatch(of: /href="(\/static\/favicon\.[0-9a-f]{12}\.svg)"/)?.1)
+            let svg = try await client.call(.get, String(svgPath))
+            #expect(svg.status == .ok && svg.headers[.contentType] == "image/svg+xml; charset=utf-8")
             let icon = try await client.call(.get, "/favicon.ico")
             #expect(icon.status == .ok && icon.headers[.contentType] == "image/x-icon")
         }

@@ -43,16 +43,17 @@ struct AccessPolicyTests {
         #expect(AccessPolicy.allowedRoles(for: .requestBreakGlass) == [.engineer, .admin])
     }
 
-    @Test("staff without a verified second factor may only look at themselves and enrol")
+    @Test("staff and installers without a verified second factor may only look at themselves and enrol")
     func staffNeedMFA() {
-        for role in Role.allCases where role.isStaff {
+        #expect(Role.allCases.filter(\.requiresMFA) == [.installer, .support, .sales, .engineer, .admin])
+        for role in Role.allCases where role.requiresMFA {
             let withoutMFA = Principal(accountID: me, role: role, secondFactor: false)
             for action in Action.allCases where AccessPolicy.allowedRoles(for: action).contains(role) {
                 let expected: Decision = AccessPolicy.allowedWithoutSecondFactor.contains(action) ? .allow : .mfaEnrollmentRequired
                 #expect(AccessPolicy.decide(withoutMFA, action, .account(me)) == expected, "\(role) \(action)")
             }
         }
-        // Customers and installers may choose MFA; without it they keep their normal rights.
+        // Customers may choose MFA; without it they keep their normal rights.
         #expect(AccessPolicy.decide(Principal(accountID: me, role: .customer), .createOrder) == .allow)
         #expect(AccessPolicy.allowedWithoutSecondFactor == [.readOwnAccount, .enrollMFA])
     }
@@ -64,7 +65,7 @@ struct AccessPolicyTests {
         #expect(AccessPolicy.decide(customer, .readOwnOrder, .account(UUID())) == .notFound)
         #expect(AccessPolicy.decide(customer, .readOwnOrder, .account(nil)) == .notFound)
         #expect(AccessPolicy.decide(customer, .readOwnOrder, .none) == .notFound)
-        let installer = Principal(accountID: me, role: .installer)
+        let installer = Principal(accountID: me, role: .installer, secondFactor: true)
         #expect(AccessPolicy.decide(installer, .updateJobStatus, .account(nil)) == .notFound)
         #expect(AccessPolicy.decide(installer, .acceptOffer, .account(UUID())) == .notFound)
         #expect(AccessPolicy.decide(installer, .acceptOffer, .account(me)) == .allow)

@@ -36,6 +36,16 @@ struct PasswordPolicyTests {
         #expect(!CommonPasswords.isCommon(password))
     }
 
+    @Test("passwords built on the words of the service or its roles are rejected (the documented context list)")
+    func contextWords() {
+        for built in ["SolarDispatch2026!", "s0lard1spatch-admin", "Solar Installer 1", "my-solar-panel-99", "Sup3rAdministrator"] {
+            #expect(PasswordPolicy.problem(with: built, email: "x@example.com") == "is too close to the name of this service or its roles", "\(built)")
+        }
+        // A word of the service inside a longer passphrase is fine.
+        #expect(PasswordPolicy.problem(with: "my sunny solar roof garden", email: "x@example.com") == nil)
+        #expect(PasswordPolicy.problem(with: "correct horse battery", email: "x@example.com") == nil)
+    }
+
     @Test("a password containing the email's name is rejected")
     func containsEmail() {
         #expect(PasswordPolicy.problem(with: "maria.lopez-solar-2026", email: email) != nil)

@@ -24,7 +24,7 @@ from conftest import (  # checks/conftest.py
     STOP_TIMEOUT, Credential, Running, Server, base_env, free_port, run_cli, unique_phone,
 )
 
-from .site import SCREENSHOT_DIR, Authenticator
+from .site import MAIL_SERVERS, SCREENSHOT_DIR, Authenticator
 
 CHROMIUM = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER_BIN", "/usr/bin/chromedriver")
@@ -79,6 +79,7 @@ def web(solar_bin, tmp_root) -> Server:
     assert running.base_url == origin
     srv = Server(base_url=origin, credentials=credentials, log_path=running.log_path, tmp=tmp, binary=solar_bin,
                  port=port, metrics_port=int(env["METRICS_PORT"]))
+    MAIL_SERVERS[origin] = srv  # customers' first login on each browser needs the emailed code
     yield srv
     alive = running.alive()
     code = running.stop()

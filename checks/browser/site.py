@@ -335,14 +335,36 @@ def enrol_mfa(driver: WebDriver, base: str, cred: Credential, authenticator: Aut
 # --------------------------------------------------------------------------- sessions
 
 
+# Base URL -> the Server whose mail spool holds the login codes it emails (set by the browser conftest).
+MAIL_SERVERS: dict = {}
+
+
+def login_codes(base: str, email: str) -> list[str]:
+    """The login codes emailed to `email` so far, oldest first."""
+    srv = MAIL_SERVERS.get(base.replace("localhost", "127.0.0.1"))
+    assert srv is not None, f"no mail spool known for {base}"
+    return srv.login_codes(email)
+
+
 def login(driver: WebDriver, base: str, cred: Credential, authenticator: Authenticator | None = None,
           *, expect: str = "/dashboard") -> None:
     """Logs in on /login; when the page asks for a second factor, types the password again and
-    the current TOTP code. Ends on `expect` (a path)."""
+    the current TOTP code, or (a customer on a new browser) the code the email brought. Ends on
+    `expect` (a path)."""
     go(driver, base, "/login")
     f = form(driver, "/login")
     fill(f, email=cred.email, password=cred.password)
+    sent_before = len(login_codes(base, cred.email)) if cred.role == "customer" else 0
     submit(driver, f)
+    if driver.find_elements(By.NAME, "emailCode"):
+        visit_ok(driver, status=(200, 401))
+        deadline = time.monotonic() + 20  # the outbox delivers every 2 s
+        while len(codes := login_codes(base, cred.email)) <= sent_before:
+            assert time.monotonic() < deadline, f"no login code emailed to {cred.email}"
+            time.sleep(0.3)
+        f = form(driver, "/login")
+        fill(f, password=cred.password, emailCode=codes[-1])
+        submit(driver, f)
     if driver.find_elements(By.NAME, "totpCode"):
         visit_ok(driver, status=(200, 401))
         assert authenticator and cred.email in authenticator.secrets, f"{cred.email} needs a second factor"

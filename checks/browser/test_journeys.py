@@ -49,9 +49,10 @@ def need(journey: dict, *keys: str) -> None:
 # --------------------------------------------------------------------------- installer
 
 
-def test_installer_sets_service_area(driver, web, journey):
+def test_installer_sets_service_area(driver, web, journey, authenticator):
     installer = web.credentials["installer"]
-    login(driver, web.base_url, installer)
+    # Installers see customers' addresses: like staff, they enrol TOTP at their first login.
+    staff_first_login(driver, web.base_url, installer, authenticator)
     go(driver, web.base_url, "/installer/profile", shot="installer-profile.png")
     f = form(driver, "/installer/profile")
     assert not f.find_elements(By.NAME, "latitude") and not f.find_elements(By.NAME, "longitude"), \
@@ -155,10 +156,10 @@ def test_customer_signs_up_orders_and_enrols_mfa(driver, web, journey, authentic
 # --------------------------------------------------------------------------- installer
 
 
-def test_installer_accepts_the_offer(driver, web, journey):
+def test_installer_accepts_the_offer(driver, web, journey, authenticator):
     need(journey, "installer_ready", "order_id")
     base = web.base_url
-    login(driver, base, web.credentials["installer"])
+    login(driver, base, web.credentials["installer"], authenticator)
     # The dispatch sweep (every second here) offers the order to the nearest installers.
     deadline = time.monotonic() + 30
     while True:

@@ -29,6 +29,10 @@ extension AppConfig {
         }
         c.apiTokenTTL = TimeInterval(try int(env, "API_TOKEN_TTL_SECONDS", Int(c.apiTokenTTL), 60...3600))
         c.maxSessionsPerAccount = try int(env, "MAX_SESSIONS_PER_ACCOUNT", c.maxSessionsPerAccount, 1...100)
+        c.newDeviceEmailCode = try bool(env, "NEW_DEVICE_EMAIL_CODE", true)
+        if !c.newDeviceEmailCode, c.environment != .test {
+            throw ConfigError("NEW_DEVICE_EMAIL_CODE=false is allowed only with ENVIRONMENT=test")
+        }
         if let text = env["RATE_LIMITS"] {
             guard let limits = ActionLimiter.parse(text) else {
                 throw ConfigError("RATE_LIMITS must be comma-separated action=N or action@address=N entries (N 1...1000000), actions: "

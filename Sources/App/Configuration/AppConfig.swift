@@ -50,6 +50,10 @@ public struct AppConfig: Sendable {
     public var sessionTimeouts = SessionTimeouts()
     /// Sessions one account may hold at once; a new login past it revokes the oldest.
     public var maxSessionsPerAccount = 10
+    /// A customer without TOTP logging in from a device the account has not used (no valid
+    /// trusted-device token) must also enter a code sent by email (`NEW_DEVICE_EMAIL_CODE`;
+    /// only the test environment may turn it off).
+    public var newDeviceEmailCode = true
     /// Anti-automation limits per hour (`RATE_LIMITS`, see `ActionLimiter`).
     var rateLimits = ActionLimiter.defaults
     /// Retention: ended sessions, spent codes and sent emails are deleted this long after they

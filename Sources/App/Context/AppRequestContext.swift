@@ -19,6 +19,8 @@ public struct AppRequestContext: RequestContext {
     public var principal: Principal?
     /// The session the caller presented.
     public var session: SessionRecord?
+    /// A session token issued by a re-authentication during this request.
+    public let rotation = SessionRotation()
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -39,9 +41,12 @@ public struct AuthenticatedContext: ChildRequestContext {
     public var clientIP: String?
     public var principal: Principal
     public var session: SessionRecord
+    /// Shared with the parent context: a re-authentication records its new token here.
+    public let rotation: SessionRotation
 
     public init(context: AppRequestContext) throws {
         guard let principal = context.principal, let session = context.session else { throw ApiError.unauthorized }
+        rotation = context.rotation
         coreContext = context.coreContext
         requestID = context.requestID
         clientIP = context.clientIP

@@ -26,7 +26,7 @@ struct AuthController {
         group.post("auth/login") { request, context in
             let body = try await request.decodeBody(LoginRequest.self, context: context)
             let input = LoginInput(email: body.email, password: body.password, totpCode: body.totpCode, recoveryCode: body.recoveryCode,
-                                   kind: .api, userAgent: request.headers[.userAgent], deviceToken: body.deviceToken)
+                                   kind: .api, userAgent: request.headers[.userAgent], deviceToken: body.deviceToken, emailCode: body.emailCode)
             return LoginResponse(try await auth.login(input, audit: AuditContext(context)))
         }
         group.post("auth/refresh") { request, context in

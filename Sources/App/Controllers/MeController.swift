@@ -18,6 +18,7 @@ struct MeController {
             AccountDTO(try await security.account(context))
         }
         group.secured(.post, "me/mfa/totp", .enrollMFA) { _, context in
+            try security.requireRecentAuthentication(context)
             let enrollment = try await mfa.start(account: try await security.account(context), audit: AuditContext(context))
             return Created(value: TotpEnrollmentDTO(secret: enrollment.secret, otpauthUri: enrollment.uri))
         }
@@ -31,10 +32,16 @@ struct MeController {
             try await mfa.disable(account: try await security.account(context), audit: AuditContext(context))
             return Response(status: .noContent)
         }
-        group.secured(.post, "me/reauth", .manageOwnSecurity) { request, context in
+        group.secured(.post, "me/mfa/recovery-codes", .manageOwnSecurity) { _, context in
+            try security.requireRecentAuthentication(context)
+            let codes = try await mfa.regenerateRecoveryCodes(account: try await security.account(context), audit: AuditContext(context))
+            return RecoveryCodesDTO(recoveryCodes: codes)
+        }
+        // Allowed to a staff session that must still enrol: enrolment itself needs a recent authentication.
+        group.secured(.post, "me/reauth", .enrollMFA) { request, context in
             let body = try await request.decodeBody(ReauthRequest.self, context: context)
-            try await security.reauthenticate(password: body.password, totpCode: body.totpCode, context: context)
-            return Response(status: .noContent)
+            let renewed = try await security.reauthenticate(password: body.password, totpCode: body.totpCode, context: context)
+            return ReauthResponse(accessToken: renewed.token.value, expiresAt: renewed.expiresAt)
         }
         group.secured(.post, "me/password", .manageOwnSecurity) { request, context in
             let body = try await request.decodeBody(ChangePasswordRequest.self, context: context)

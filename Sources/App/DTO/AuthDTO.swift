@@ -21,7 +21,9 @@ struct LoginRequest: RequestBody {
     var totpCode: String?
     var recoveryCode: String?
     var deviceToken: String?
-    static let shape = BodyShape.object(["email": .scalar, "password": .scalar, "totpCode": .scalar, "recoveryCode": .scalar, "deviceToken": .scalar])
+    var emailCode: String?
+    static let shape = BodyShape.object(["email": .scalar, "password": .scalar, "totpCode": .scalar, "recoveryCode": .scalar, "deviceToken": .scalar,
+                                         "emailCode": .scalar])
 }
 
 struct RefreshRequest: RequestBody {
@@ -107,6 +109,13 @@ struct CreateAccountRequest: RequestBody {
     var role: Role
     var password: String
     static let shape = BodyShape.object(["email": .scalar, "name": .scalar, "phone": .scalar, "role": .scalar, "password": .scalar])
+}
+
+/// The session's new access token after a step-up (the presented one no longer works).
+struct ReauthResponse: ResponseEncodable {
+    var accessToken: String
+    var tokenType = "Bearer"
+    var expiresAt: Date
 }
 
 struct LoginResponse: ResponseEncodable {

@@ -128,6 +128,15 @@ public struct OutboxDispatcher: Service {
                 Enter it at \(siteOrigin)/verify-email or in the app within 30 minutes. If you did not create an account,
                 ignore this message.
                 """, createdAt: email.createdAt)
+        case (.loginCode, _):
+            return EmailMessage(to: to, subject: "Your SolarDispatch login code", body: """
+                Someone is logging in to your SolarDispatch account from a device or browser it has not used before.
+
+                Your login code is: \(token)
+
+                Enter it on the login page or in the app within 10 minutes. It works once. If it was not you, do not share
+                it with anyone: change your password at \(siteOrigin)/account/password, since whoever tried knows it.
+                """, createdAt: email.createdAt)
         case (.resetPassword, nil):
             return EmailMessage(to: to, subject: "Reset your SolarDispatch password", body: """
                 Someone asked to reset the password of your SolarDispatch account.

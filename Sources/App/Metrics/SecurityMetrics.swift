@@ -58,7 +58,7 @@ public func buildMetricsApplication(services: AppServices) -> some ApplicationPr
     let router = Router()
     let metrics = services.metrics
     router.get("metrics") { _, _ in
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
     }
     return Application(
         router: router,

@@ -16,17 +16,27 @@ struct ProblemMiddleware: RouterMiddleware {
     let web: WebSupport
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let isWebPage = Self.isWebPage(request.uri.path)
         do {
-            return try await next(request, context)
+            return rotatedCookie(try await next(request, context), context: context, web: isWebPage)
         } catch {
             let problem = try await problem(for: error, context: context)
             await securityEvent(problem, request: request, context: context)
-            guard Self.isWebPage(request.uri.path) else { return try problem.response(requestID: context.requestID) }
+            guard isWebPage else { return try problem.response(requestID: context.requestID) }
             if problem.status == .unauthorized { return web.redirect("/login") }
             // Staff without a second factor may only enrol: send them to the page that does it.
-            if problem.slug == ApiError.mfaEnrollmentRequired.slug { return web.redirect("/account/security") }
-            return try errorPage(problem, context: context)
+            if problem.slug == ApiError.mfaEnrollmentRequired.slug { return rotatedCookie(web.redirect("/account/security"), context: context, web: true) }
+            return rotatedCookie(try errorPage(problem, context: context), context: context, web: true)
         }
+    }
+
+    /// A re-authentication in this request replaced the session token (`SessionRotation`): the
+    /// browser gets it as its new session cookie, whether the page that followed succeeded or not.
+    func rotatedCookie(_ response: Response, context: Context, web isWebPage: Bool) -> Response {
+        guard isWebPage, let token = context.rotation.newToken, let expiry = context.rotation.absoluteExpiry else { return response }
+        var response = response
+        response.setCookie(web.sessionCookie(token, maxAge: max(0, Int(expiry.timeIntervalSince(services.now())))))
+        return response
     }
 
     /// An error page in the site's style with a generic message; nothing of the failure's cause appears on it.

@@ -27,8 +27,12 @@ struct AccountSecurityService: Sendable {
         return account
     }
 
-    /// Step-up: the password again, and the TOTP code when MFA is enabled.
-    func reauthenticate(password: String, totpCode: String?, context: AuthenticatedContext) async throws {
+    /// Step-up: the password again, and the TOTP code when MFA is enabled. A success replaces
+    /// the session token (ASVS V7.2.4: a new token at every authentication, the presented one
+    /// ends at once): the API caller gets the new token in the answer, the browser a new cookie
+    /// (`SessionRotation`). The session keeps its id, timeouts and refresh tokens.
+    @discardableResult
+    func reauthenticate(password: String, totpCode: String?, context: AuthenticatedContext) async throws -> Reauthenticated {
         let account = try await account(context)
         let now = services.now()
         let audit = AuditContext(context)
@@ -48,11 +52,22 @@ struct AccountSecurityService: Sendable {
             try await AuthService(services: services).recordFailure(keys: keys, account: account, audit: audit, now: now, detail: "reauth")
             throw ApiError.invalidCredentials
         }
-        let sessionID = context.session.id
+        let session = context.session
+        let token = OpaqueToken.generate()
+        let expires = session.kind == .api ? min(now.addingTimeInterval(services.config.apiTokenTTL), session.absoluteExpiresAt) : session.expiresAt
         try await services.store.write { db in
-            try db.markReauthenticated(sessionID: sessionID, at: now)
-            try db.appendAudit(audit.event("auth.reauth", at: now, target: ("session", sessionID)))
+            try db.markReauthenticated(sessionID: session.id, at: now)
+            try db.rotateAccessToken(sessionID: session.id, tokenHash: token.storageHash, expiresAt: expires, at: now)
+            try db.appendAudit(audit.event("auth.reauth", at: now, target: ("session", session.id), detail: "session token replaced"))
         }
+        context.rotation.record(token.value, absoluteExpiry: session.absoluteExpiresAt)
+        return Reauthenticated(token: token, expiresAt: expires)
+    }
+
+    /// The session token a re-authentication issued, and when it expires.
+    struct Reauthenticated: Sendable {
+        var token: OpaqueToken
+        var expiresAt: Date
     }
 
     /// Changes the password (recent authentication required) and revokes every other session.
@@ -161,7 +176,9 @@ struct AccountSecurityService: Sendable {
     }
 
     /// Revokes one of the caller's sessions; someone else's answers 404.
+    /// Needs a recent authentication (ASVS V7.5.2).
     func revoke(sessionID: UUID, context: AuthenticatedContext) async throws {
+        try requireRecentAuthentication(context)
         let now = services.now()
         let audit = AuditContext(context)
         try await services.store.write { db in
@@ -172,8 +189,10 @@ struct AccountSecurityService: Sendable {
         }
     }
 
-    /// Signs the caller out everywhere except the session making the request.
+    /// Signs the caller out everywhere except the session making the request (recent
+    /// authentication required).
     func revokeOthers(context: AuthenticatedContext) async throws {
+        try requireRecentAuthentication(context)
         let me = context.principal.accountID, keep = context.session.id, now = services.now()
         let audit = AuditContext(context)
         try await services.store.write { db in

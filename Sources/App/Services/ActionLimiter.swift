@@ -13,7 +13,7 @@ struct ActionLimiter: Sendable {
     enum Action: String, Sendable, CaseIterable {
         case signup, passwordReset = "password-reset", emailChange = "email-change", createOrder = "create-order"
         case acceptQuote = "accept-quote", acceptOffer = "accept-offer", customerSearch = "customer-search"
-        case reveal, breakGlass = "break-glass"
+        case reveal, breakGlass = "break-glass", loginCode = "login-code"
     }
 
     /// Per hour: (per account, per client address); nil means not limited on that subject.
@@ -34,6 +34,7 @@ struct ActionLimiter: Sendable {
         .customerSearch: Limit(perAccount: 300, perAddress: nil),
         .reveal: Limit(perAccount: 30, perAddress: nil),
         .breakGlass: Limit(perAccount: 10, perAddress: nil),
+        .loginCode: Limit(perAccount: 10, perAddress: 60),
     ]
 
     let services: AppServices

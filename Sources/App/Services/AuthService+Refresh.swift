@@ -41,7 +41,7 @@ extension AuthService {
             renewed.tokenHash = access.storageHash
             renewed.expiresAt = expires
             return .renewed(LoginResult(token: access, session: renewed, account: account, refreshToken: next,
-                                        refreshExpiresAt: nextRecord.expiresAt, mfaEnrollmentRequired: account.role.isStaff && !session.mfaVerified))
+                                        refreshExpiresAt: nextRecord.expiresAt, mfaEnrollmentRequired: account.role.requiresMFA && !session.mfaVerified))
         }
         switch outcome {
         case .renewed(let result):

@@ -17,6 +17,8 @@ struct LoginInput: Sendable {
     var userAgent: String?
     /// The trusted-device token this device got at an earlier login, if any.
     var deviceToken: String? = nil
+    /// The code emailed for a login from a new device (`LoginCodeService`).
+    var emailCode: String? = nil
 }
 
 /// A new or renewed session and the secrets handed to the client once.
@@ -26,7 +28,7 @@ struct LoginResult: Sendable {
     var account: Account
     var refreshToken: OpaqueToken?
     var refreshExpiresAt: Date?
-    /// A staff account without MFA: the session may only enrol.
+    /// A staff or installer account without MFA: the session may only enrol.
     var mfaEnrollmentRequired: Bool
     /// A fresh trusted-device token for this device (set by a login, not by a refresh).
     var deviceToken: String? = nil
@@ -147,6 +149,19 @@ struct AuthService: Sendable {
             try await recordFailure(keys: keys, account: account, audit: audit, now: now, detail: "second factor")
             throw Self.invalidSecondFactor
         }
+        // A customer without TOTP on a device the account has not used: the emailed code.
+        let codes = LoginCodeService(services: services)
+        let emailCode = secondFactor == .notEnrolled && codes.applies(to: account, trustedDevice: trusted, totpEnrolled: false)
+        if emailCode {
+            guard let code = input.emailCode else {
+                try await codes.send(to: account, audit: audit, now: now)
+                throw LoginCodeService.required
+            }
+            guard try await codes.verify(code, account: account, now: now) else {
+                try await recordFailure(keys: keys, account: account, audit: audit, now: now, detail: "email code")
+                throw Self.invalidSecondFactor
+            }
+        }
         var opened = try await openSession(account: account, kind: input.kind, secondFactor: secondFactor == .verified,
                                            userAgent: input.userAgent, clientIP: audit.clientIP, now: now)
         opened.deviceToken = DeviceToken.issue(accountKey: accountKey, index: services.blindIndex, now: now)
@@ -155,7 +170,7 @@ struct AuthService: Sendable {
         try await services.store.write { db in
             for key in Set(keys + [accountKey]) { try db.clearThrottle(key: key) }
             try db.appendAudit(audit.event("auth.login", at: now, target: ("session", result.session.id), actor: principal,
-                                           detail: "\(input.kind.rawValue) mfa=\(result.session.mfaVerified) trusted_device=\(trusted)"))
+                                           detail: "\(input.kind.rawValue) mfa=\(result.session.mfaVerified) trusted_device=\(trusted) email_code=\(emailCode)"))
         }
         return result
     }
@@ -212,7 +227,7 @@ struct AuthService: Sendable {
             }
         }
         return LoginResult(token: token, session: session, account: account, refreshToken: refresh?.0, refreshExpiresAt: refresh?.1.expiresAt,
-                           mfaEnrollmentRequired: account.role.isStaff && !secondFactor)
+                           mfaEnrollmentRequired: account.role.requiresMFA && !secondFactor)
     }
 
     /// Revokes the caller's session (and its refresh tokens) on the server.

@@ -87,9 +87,24 @@ struct MFAService: Sendable {
         return codes
     }
 
-    /// Turns MFA off (customers and installers only; needs a recent re-authentication).
+    /// New recovery codes replace all the old ones (enrolled accounts; the caller checks for a
+    /// recent authentication). Shown once.
+    func regenerateRecoveryCodes(account: Account, audit: AuditContext) async throws -> [String] {
+        let now = services.now()
+        let codes = (0..<Self.recoveryCodeCount).map { _ in Self.newRecoveryCode() }
+        try await services.store.write { db in
+            guard try db.totp(accountID: account.id)?.confirmedAt != nil else {
+                throw ApiError(.conflict, "mfa-not-enabled", "Two-factor authentication is not enabled.")
+            }
+            try db.replaceRecoveryCodes(accountID: account.id, hashes: codes.map(Self.hash(recoveryCode:)), at: now)
+            try db.appendAudit(audit.event("mfa.recovery_codes.regenerate", at: now, target: ("account", account.id)))
+        }
+        return codes
+    }
+
+    /// Turns MFA off (customers only; needs a recent re-authentication).
     func disable(account: Account, audit: AuditContext) async throws {
-        guard !account.role.isStaff else { throw ApiError(.forbidden, "mfa-mandatory", "Two-factor authentication is mandatory for staff accounts.") }
+        guard !account.role.requiresMFA else { throw ApiError(.forbidden, "mfa-mandatory", "Two-factor authentication is mandatory for staff and installer accounts.") }
         let now = services.now()
         try await services.store.write { db in
             guard try db.totp(accountID: account.id) != nil else { throw ApiError(.conflict, "mfa-not-enabled", "Two-factor authentication is not enabled.") }

@@ -10,7 +10,30 @@ extension WebAccountRoutes {
     struct CodeForm: Decodable, Sendable { var token: String }
     struct StepUpForm: Decodable, Sendable { var password: String; var totpCode: String? }
 
+    struct ReauthForm: Decodable, Sendable { var password: String; var totpCode: String?; var next: String }
+    /// The pages a confirmation may return to.
+    static let reauthTargets: Set<String> = ["/account/security", "/account/sessions"]
+
     func stepUpEndpoints(_ pages: RouterGroup<AuthenticatedContext>) {
+        // The password (and code) again, then back to the page that asked. The step-up replaces
+        // the session cookie (`SessionRotation`). Allowed to a staff session that must still enrol.
+        pages.form("account/reauth", .enrollMFA, ReauthForm.self) { form, _, caller in
+            let next = Self.reauthTargets.contains(form.next) ? form.next : "/account"
+            do {
+                _ = try await security.stepUp(password: form.password, totpCode: Self.blank(form.totpCode), context: caller)
+            } catch let error as ApiError where error.status == .unauthorized || error.status == .tooManyRequests {
+                return web.redirect(next + "?reauth=failed")
+            }
+            return web.redirect(next)
+        }
+        pages.form("account/mfa/recovery-codes", .manageOwnSecurity, CSRFField.self) { _, _, caller in
+            try security.requireRecentAuthentication(caller)
+            let account = try await controller.account(caller)
+            var values = web.frame(caller, account: account, title: "New recovery codes")
+            values["codes"] = try await mfa.regenerateRecoveryCodes(account: account, audit: AuditContext(caller))
+            values["regenerated"] = true
+            return try web.page("account/mfa-done", values)
+        }
         pages.page("account/email", .manageOwnSecurity) { _, caller in
             try await emailPage(caller, form: [:], errors: [:], sent: false, status: .ok)
         }
@@ -55,6 +78,20 @@ extension WebAccountRoutes {
         values["sent"] = sent
         values["current"] = account.email
         return try web.page("account/email", values, status: status)
+    }
+
+    /// The confirmation form a page shows instead of its sensitive buttons when the session's
+    /// last authentication is older than five minutes; nil when it is recent.
+    func reauthForm(_ caller: AuthenticatedContext, _ request: Request, next: String, mfa: Bool, why: String) -> [String: Any]? {
+        guard (try? security.requireRecentAuthentication(caller)) == nil else { return nil }
+        return ["next": next, "code": mfa, "why": why, "failed": request.uri.queryParameters["reauth"] == "failed"]
+    }
+
+    /// Why this account must enrol before anything else, if it must.
+    static func requiredNotice(_ account: Account, _ caller: AuthenticatedContext) -> String? {
+        guard account.role.requiresMFA, !caller.principal.secondFactor else { return nil }
+        return account.role.isStaff ? "Staff accounts must use two-factor authentication. Set it up to open the staff console."
+            : "Installer accounts must use two-factor authentication, since installers see customers' home addresses. Set it up to see your jobs."
     }
 
     static func blank(_ text: String?) -> String? {

@@ -42,16 +42,19 @@ struct WebAccountRoutes {
             values["rules"] = WebController.passwordRules
             return try web.page("account/password", values)
         }
-        pages.page("account/security", .enrollMFA) { _, caller in
+        pages.page("account/security", .enrollMFA) { request, caller in
             let account = try await controller.account(caller)
             let totp = try await services.store.read { db in try db.totp(accountID: account.id) }
             var values = web.frame(caller, account: account, title: "Two-factor authentication")
             values["enabled"] = totp?.confirmedAt != nil
-            values["canDisable"] = !account.role.isStaff
-            values["required"] = account.role.isStaff && !caller.principal.secondFactor
+            values["canDisable"] = !account.role.requiresMFA
+            values["required"] = Self.requiredNotice(account, caller)
+            values["reauth"] = reauthForm(caller, request, next: "/account/security", mfa: totp?.confirmedAt != nil,
+                                          why: totp?.confirmedAt != nil ? "New recovery codes need your password again." : "Setting up two-factor authentication needs your password again.")
             return try web.page("account/security", values)
         }
         pages.form("account/mfa/start", .enrollMFA, CSRFField.self) { _, _, caller in
+            try security.requireRecentAuthentication(caller)
             let account = try await controller.account(caller)
             let enrollment = try await mfa.start(account: account, audit: AuditContext(caller))
             return try enrollPage(caller, account: account, secret: enrollment.secret, uri: enrollment.uri, codeError: nil, status: .ok)
@@ -62,18 +65,21 @@ struct WebAccountRoutes {
                 let codes = try await mfa.confirm(account: account, code: form.code.trimmingCharacters(in: .whitespaces), audit: AuditContext(caller))
                 var values = web.frame(caller, account: account, title: "Recovery codes")
                 values["codes"] = codes
-                values["relogin"] = account.role.isStaff
+                values["relogin"] = account.role.requiresMFA
                 return try web.page("account/mfa-done", values)
             } catch let error as ApiError where error.status == .unprocessableContent || error.status == .conflict {
                 var values = web.frame(caller, account: account, title: "Two-factor authentication",
                                        error: "That code did not work. Start again and enter the code your app shows now.")
-                values["required"] = account.role.isStaff && !caller.principal.secondFactor
+                values["required"] = Self.requiredNotice(account, caller)
                 return try web.page("account/security", values, status: error.status)
             }
         }
-        pages.page("account/sessions", .manageOwnSecurity) { _, caller in
+        pages.page("account/sessions", .manageOwnSecurity) { request, caller in
             let sessions = try await security.sessions(context: caller)
-            var values = web.frame(caller, account: try await controller.account(caller), title: "Where you are signed in")
+            let account = try await controller.account(caller)
+            var values = web.frame(caller, account: account, title: "Where you are signed in")
+            let mfa = try await services.store.read { db in try db.totp(accountID: account.id)?.confirmedAt != nil }
+            values["reauth"] = reauthForm(caller, request, next: "/account/sessions", mfa: mfa, why: "Signing other devices out needs your password again.")
             values["sessions"] = sessions.map { s in
                 ["id": s.id.uuidString.lowercased(), "kind": s.kind == "web" ? "browser" : "app", "agent": Self.device(s.userAgent),
                  "ip": s.clientIp ?? "-", "created": WebSupport.minute(s.createdAt), "seen": WebSupport.minute(s.lastSeenAt), "current": s.current]

@@ -19,7 +19,7 @@ struct WebAssets: Sendable {
     let files: [String: File]
 
     static let contentTypes = [
-        "css": "text/css; charset=utf-8", "svg": "image/svg+xml", "ico": "image/x-icon", "png": "image/png",
+        "css": "text/css; charset=utf-8", "svg": "image/svg+xml; charset=utf-8", "ico": "image/x-icon", "png": "image/png",
     ]
 
     /// Loads everything from `Bundle.module`; a missing or malformed template stops the start.

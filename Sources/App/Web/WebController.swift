@@ -17,7 +17,7 @@ struct WebController {
     let web: WebSupport
     var auth: AuthService { AuthService(services: services) }
 
-    struct LoginForm: Decodable { var email: String; var password: String; var totpCode: String?; var recoveryCode: String? }
+    struct LoginForm: Decodable { var email: String; var password: String; var totpCode: String?; var recoveryCode: String?; var emailCode: String? }
     struct SignupForm: Decodable { var email: String; var password: String; var name: String; var phone: String }
     struct EmailForm: Decodable { var email: String }
     struct ResetForm: Decodable { var token: String; var password: String }
@@ -118,13 +118,17 @@ struct WebController {
         let blank = { (s: String?) in s.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
         let input = LoginInput(email: form.email, password: form.password, totpCode: blank(form.totpCode),
                                recoveryCode: blank(form.recoveryCode), kind: .web, userAgent: request.headers[.userAgent],
-                               deviceToken: request.cookies[Self.deviceCookie]?.value)
+                               deviceToken: request.cookies[Self.deviceCookie]?.value, emailCode: blank(form.emailCode))
         do {
             result = try await auth.login(input, audit: AuditContext(context))
         } catch let error as ApiError where error.status == .unauthorized || error.status == .tooManyRequests {
-            let secondStep = error.slug == "mfa-required" || error.slug == "invalid-second-factor"
-            var values = web.frame(context, account: nil, title: "Log in", error: secondStep && error.slug == "mfa-required" ? nil : error.title)
-            values["needsCode"] = secondStep ? true : nil
+            // The second step: the authenticator's code, or the code emailed for a new device.
+            let emailed = error.slug == LoginCodeService.required.slug || (error.slug == "invalid-second-factor" && blank(form.emailCode) != nil)
+            let secondStep = error.slug == "mfa-required" || error.slug == "invalid-second-factor" || emailed
+            let prompt = error.slug == "mfa-required" || error.slug == LoginCodeService.required.slug
+            var values = web.frame(context, account: nil, title: "Log in", error: secondStep && prompt ? nil : error.title)
+            values["needsCode"] = secondStep && !emailed ? true : nil
+            values["needsEmailCode"] = emailed ? true : nil
             values["email"] = form.email
             var response = try web.page("login", values, status: error.status)
             if let retry = error.headers[.retryAfter] { response.headers[.retryAfter] = retry }

@@ -89,7 +89,11 @@ struct WebInstallerRoutes {
     }
 
     /// The installer's dashboard: open offers (coarse area only) and jobs.
+    /// The policy decides, as for the API's offers and jobs: an installer who has not enrolled
+    /// TOTP yet is sent to enrol (`mfaEnrollmentRequired`).
     func dashboard(_ caller: AuthenticatedContext) async throws -> Response {
+        try caller.requireRole(for: .listOffers)
+        try caller.requireRole(for: .listJobs)
         let me = caller.principal.accountID
         let now = services.now()
         let (profile, offers, jobs) = try await services.store.read { db in

@@ -41,19 +41,21 @@ struct WebSupport: Sendable {
     /// Values every page uses: title, assets, the signed-in user with the navigation of their
     /// role, the form token, and a page-level message.
     func frame(_ caller: AuthenticatedContext, account: Account, title: String, error: String? = nil) -> [String: Any] {
-        frame(session: caller.session, principal: caller.principal, account: account, title: title, error: error)
+        frame(session: caller.session, principal: caller.principal, account: account, title: title, error: error, rotation: caller.rotation)
     }
 
     func frame(_ context: AppRequestContext, account: Account?, title: String, error: String? = nil) -> [String: Any] {
-        frame(session: context.session, principal: context.principal, account: account, title: title, error: error)
+        frame(session: context.session, principal: context.principal, account: account, title: title, error: error, rotation: context.rotation)
     }
 
-    func frame(session: SessionRecord?, principal: Principal?, account: Account?, title: String, error: String?) -> [String: Any] {
+    /// After a re-authentication in this request the form token follows the new session token.
+    func frame(session: SessionRecord?, principal: Principal?, account: Account?, title: String, error: String?,
+               rotation: SessionRotation? = nil) -> [String: Any] {
         var values: [String: Any] = ["title": title, "assets": assets.links]
         if let account, let session, let principal {
             values["user"] = ["name": account.name, "email": account.email, "role": account.role.rawValue]
             values["nav"] = WebNavigation.links(for: principal)
-            values["csrf"] = CSRFToken.value(sessionTokenHash: session.tokenHash)
+            values["csrf"] = CSRFToken.value(sessionTokenHash: rotation?.newTokenHash ?? session.tokenHash)
         }
         if let error { values["error"] = error }
         return values

@@ -14,4 +14,8 @@ public enum Role: String, Sendable, Codable, CaseIterable {
         case .support, .sales, .engineer, .admin: true
         }
     }
+
+    /// Roles that must use a second factor (TOTP): staff, and installers, who enter customers'
+    /// homes and see their addresses (ASVS V6.3.3). Until enrolled their sessions may only enrol.
+    public var requiresMFA: Bool { isStaff || self == .installer }
 }

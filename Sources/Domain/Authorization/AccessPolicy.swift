@@ -91,8 +91,8 @@ public enum AccessPolicy {
     public static func decideRole(_ principal: Principal, _ action: Action) -> Decision {
         let elevated = principal.role.usesBreakGlass && principal.breakGlass && breakGlassActions.contains(action)
         guard allowedRoles(for: action).contains(principal.role) || elevated else { return .forbidden }
-        // MFA is mandatory for staff: without a verified second factor they can only enrol.
-        if principal.role.isStaff, !principal.secondFactor, !allowedWithoutSecondFactor.contains(action) {
+        // MFA is mandatory for staff and installers: without a verified second factor they can only enrol.
+        if principal.role.requiresMFA, !principal.secondFactor, !allowedWithoutSecondFactor.contains(action) {
             return .mfaEnrollmentRequired
         }
         return .allow

@@ -1,10 +1,21 @@
+import Foundation
+
 /// Password rules after NIST SP 800-63B: length over composition, a blocklist, no truncation.
 ///
 /// - at least 12 characters, or 8 for accounts with MFA enrolled; at most 128; any Unicode;
 /// - not one of the most common passwords (`CommonPasswords`), also when only digits or
 ///   symbols were added around one (`password123456`);
-/// - not containing the email's local part or a part of it of 4 or more characters.
+/// - not containing the email's local part or a part of it of 4 or more characters;
+/// - not built on the words of this service (`contextWords`, ASVS V6.1.2 and V6.2.11): once those
+///   words are taken out (also spelt with digits, `s0lar`), at least 6 other letters remain.
 public enum PasswordPolicy {
+    /// The context-specific words (documented in docs/configuration.md): the company and product,
+    /// the roles, and what the platform is about.
+    public static let contextWords = [
+        "solardispatch", "solar", "dispatch", "installation", "installer", "photovoltaic", "panel",
+        "administrator", "admin", "engineer", "support", "sales", "customer", "staff", "password",
+    ]
+
     public static let maximumLength = 128
 
     public static func minimumLength(mfaEnrolled: Bool) -> Int { mfaEnrolled ? 8 : 12 }
@@ -20,7 +31,21 @@ public enum PasswordPolicy {
         if parts.contains(where: { $0.count >= 4 && lowered.contains($0) }) || (local.count >= 3 && lowered.contains(local)) {
             return "must not contain your email address"
         }
+        if isBuiltOnContextWords(password) { return "is too close to the name of this service or its roles" }
         return nil
+    }
+
+    /// True when, after taking out every context word, fewer than 6 letters are left (digits read
+    /// as the letters they stand for, everything else ignored).
+    static func isBuiltOnContextWords(_ password: String) -> Bool {
+        // `1` stands for `i` or `l`: both readings are tried.
+        ([Character("i"), Character("l")]).contains { one in
+            let leet: [Character: Character] = ["0": "o", "1": one, "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"]
+            var letters = String(password.lowercased().compactMap { c -> Character? in c.isLetter ? c : leet[c] })
+            let before = letters.count
+            for word in contextWords.sorted(by: { $0.count > $1.count }) { letters = letters.replacingOccurrences(of: word, with: "") }
+            return letters.count < before && letters.count < 6
+        }
     }
 
     /// Length check alone, for verifying an existing password (never reject a login for policy).

@@ -41,6 +41,9 @@ struct TestHarness {
         var config = AppConfig()
         config.environment = .test
         config.metricsPort = 0
+        // Customers' new-device email codes are tested on their own (`LoginCodeTests`); the
+        // other tests log customers in with the password as a trusted device would.
+        config.newDeviceEmailCode = false
         config.databaseURL = "sqlite:" + folder.appendingPathComponent("test.sqlite").path
         configure(&config)
         let logs = LogCapture()
@@ -80,7 +83,7 @@ struct TestHarness {
             services: services, email: email ?? "\(role.rawValue)-\(UUID().uuidString.prefix(8).lowercased())@example.com",
             name: "Test \(role.rawValue)", phone: "+34600000001", role: role, password: password
         )
-        if mfa ?? role.isStaff { try await enrollTOTP(account) }
+        if mfa ?? role.requiresMFA { try await enrollTOTP(account) }
         return account
     }
 
@@ -124,6 +127,14 @@ extension TestClientProtocol {
                 if response.status == .ok { break }
             }
         }
+        guard response.status == .ok else { throw HarnessError.unexpected(response.status.code) }
+        return try response.object()["accessToken"] as! String
+    }
+
+    /// Step-up re-authentication; returns the session's new access token (the old one ends).
+    func reauth(_ token: String, _ password: String = "correct horse battery", totp: String? = nil) async throws -> String {
+        let code = totp.map { #","totpCode":"\#($0)""# } ?? ""
+        let response = try await call(.post, "/api/v1/me/reauth", token: token, json: #"{"password":"\#(password)"\#(code)}"#)
         guard response.status == .ok else { throw HarnessError.unexpected(response.status.code) }
         return try response.object()["accessToken"] as! String
     }
