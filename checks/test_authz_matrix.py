@@ -181,6 +181,9 @@ def body_for(key: str, world_objects: dict) -> dict:
         "POST /account/email/confirm": {"form": {"code": "000000"}},
         "POST /account/password": {"form": {"currentPassword": "wrong-password-123", "newPassword": strong}},
         "POST /account/mfa/confirm": {"form": {"code": "000000"}},
+        # Not confirmed (422): the customer actor must survive. The API's deletion answers 409
+        # for it (it always holds an open order: the "job" objects), which also counts as allowed.
+        "POST /account/delete": {"form": {"confirm": "nope"}},
         # A wrong password: a right one would replace the actor's cookie for the cells after it.
         "POST /account/reauth": {"form": {"password": "wrong-password-123", "next": "/account/security"}},
         "POST /account/mfa/disable": {"form": {"password": "wrong-password-123", "totpCode": "000000"}},

@@ -37,7 +37,7 @@ func loadBlindIndex(config: AppConfig, logger: Logger) throws -> BlindIndex {
 /// beside the SQLite database (mode 0600) when none is configured.
 func loadAuditChain(config: AppConfig, logger: Logger) throws -> AuditChain {
     let text = try config.auditKey ?? developmentSecretFile(config: config, name: "audit.key", logger: logger) { AuditChain.generateKey() }
-    guard let chain = AuditChain(base64: text) else { throw ConfigError("AUDIT_KEY must be a base64 key of at least 32 bytes") }
+    guard let chain = AuditChain(base64: text) else { throw ConfigError("AUDIT_KEY must be a base64 key of at least 32 bytes, or a comma-separated ring of them, newest first") }
     return chain
 }
 

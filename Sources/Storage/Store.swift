@@ -137,6 +137,10 @@ public protocol StoreAccess {
     /// expired one-time codes and email changes, sent emails, idle login-throttle rows and
     /// expired idempotency keys. Returns rows deleted per table.
     func purgeExpired(now: Date, endedBefore: Date, throttleBefore: Date) throws -> [String: Int]
+    /// Retention: erases the site details (street, full postal code, exact location, notes) of
+    /// orders completed or cancelled before `endedBefore`; the coarse columns stay for the
+    /// sales aggregates and accounting. Returns the orders erased.
+    func eraseSiteDetails(endedBefore: Date) throws -> Int
     /// Removes the account's keys that expired at or before `now`.
     func deleteExpiredIdempotencyKeys(accountID: UUID, now: Date) throws
     /// Claims a key; throws `StorageError.conflict` when the account already holds it.
@@ -200,6 +204,13 @@ public protocol StoreAccess {
     /// Audit events newest first, optionally only those whose action starts with `actionPrefix`
     /// and with `outcome`.
     func auditEvents(limit: Int, offset: Int, actionPrefix: String?, outcome: AuditOutcome?) throws -> [AuditEvent]
+    /// The newest events the account did or that were done to it.
+    func auditEvents(about accountID: UUID, limit: Int) throws -> [AuditEvent]
+    /// Erases a customer's account (GDPR Art. 17): the personal data and its ciphertext, the
+    /// sessions, second factor, codes and pending requests go; the row stays, locked, with
+    /// placeholders, so orders, payments and the audit trail keep their references (the account
+    /// id is then a pseudonym). Its orders lose their site details. Returns the orders kept.
+    func eraseAccount(id: UUID, at: Date) throws -> Int
 }
 
 extension StoreAccess {

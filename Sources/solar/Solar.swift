@@ -129,7 +129,38 @@ struct Staff: AsyncParsableCommand {
 }
 
 struct Keys: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Encryption keys.", subcommands: [Rotate.self])
+    static let configuration = CommandConfiguration(abstract: "Encryption keys.", subcommands: [Rotate.self, Reindex.self])
+
+    struct Reindex: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute every blind index (email, phone) under the newest BLIND_INDEX_KEY.",
+            discussion: "Put the new key first in BLIND_INDEX_KEY (new,old) and roll it out: lookups try both keys meanwhile. Runs in batches, one transaction each; --after resumes from the last id printed. Drop the old key once it reports done."
+        )
+
+        @Option(help: "Accounts per batch.") var batch: Int = 200
+        @Option(help: "Resume after this account id (printed by an earlier run).") var after: String?
+
+        func run() async throws {
+            let (config, logger) = try loadConfig()
+            guard let store = try openStore(config: config, logger: logger) as? SQLStore else { throw ValidationError("unsupported store") }
+            var cursor: UUID?
+            if let after {
+                guard let id = UUID(uuidString: after) else { throw ValidationError("--after must be an account id") }
+                cursor = id
+            }
+            var scanned = 0, changed = 0
+            while true {
+                let result = try await store.reindexBatch(after: cursor, limit: max(1, batch))
+                guard result.scanned > 0 else { break }
+                scanned += result.scanned
+                changed += result.changed
+                cursor = result.last
+                print("re-indexed \(changed) of \(scanned) accounts, last id \(cursor?.uuidString.lowercased() ?? "-")")
+            }
+            try? await store.shutdown()
+            print("done: every blind index uses the newest key (\(changed) changed of \(scanned))")
+        }
+    }
 
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -66,4 +66,36 @@ struct RetentionTests {
         }
         #expect(again.values.reduce(0, +) == 0)
     }
+
+    @Test("the site details of orders ended long ago are erased; recent and open orders keep theirs; aggregates stay",
+          arguments: TestDriver.available)
+    func eraseSites(_ driver: TestDriver) async throws {
+        let (store, _) = try await driver.make()
+        let customer = Fixtures.account(), installer = Fixtures.account(.installer)
+        let created = Date(timeIntervalSince1970: 1_800_000_000)
+        func order(_ status: OrderStatus, updated: TimeInterval) -> Order {
+            var o = Fixtures.order(customer: customer.id, status: status, installer: status == .cancelled ? nil : installer.id)
+            o.notes = "Gate code 4321"
+            o.updatedAt = created.addingTimeInterval(updated)
+            return o
+        }
+        let oldCompleted = order(.completed, updated: 0), oldCancelled = order(.cancelled, updated: 0)
+        let recentCompleted = order(.completed, updated: 400 * 86400), oldOpen = order(.scheduled, updated: 0)
+        try await store.write { db in
+            try db.insertAccount(customer)
+            try db.insertAccount(installer)
+            for o in [oldCompleted, oldCancelled, recentCompleted, oldOpen] { try db.insertOrder(o) }
+        }
+        let cut = created.addingTimeInterval(100 * 86400)
+        #expect(try await store.write { db in try db.eraseSiteDetails(endedBefore: cut) } == 2)
+        let after = try await store.read { db in
+            try [oldCompleted, oldCancelled, recentCompleted, oldOpen].map { try #require(try db.order(id: $0.id)) }
+        }
+        for erased in after[0...1] {
+            #expect(erased.address.line1 == "*" && erased.notes == nil && erased.address.postalCode == "28")
+            #expect(erased.address.city == "Madrid" && erased.quote.totalCents > 0 && erased.location.latitude == 40.4)
+        }
+        for kept in after[2...3] { #expect(kept.address.line1 == "Calle Mayor 1" && kept.notes == "Gate code 4321") }
+        #expect(try await store.write { db in try db.eraseSiteDetails(endedBefore: cut) } == 0)
+    }
 }

@@ -41,6 +41,7 @@ extension AppConfig {
             c.rateLimits = limits
         }
         c.endedRecordRetention = TimeInterval(try int(env, "ENDED_RECORD_RETENTION_DAYS", 30, 1...365) * 86400)
+        c.siteDetailsRetention = TimeInterval(try int(env, "SITE_DETAILS_RETENTION_DAYS", 730, 1...3650) * 86400)
         c.retentionSweepInterval = TimeInterval(try int(env, "RETENTION_SWEEP_SECONDS", Int(c.retentionSweepInterval), 60...86400))
         c.encryptionKeys = try secret(env, "ENCRYPTION_KEYS")
         c.auditKey = try secret(env, "AUDIT_KEY")

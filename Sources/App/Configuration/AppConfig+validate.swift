@@ -40,7 +40,7 @@ extension AppConfig {
             throw ConfigError("BLIND_INDEX_KEY must be a base64 key of at least 32 bytes")
         }
         if let key = auditKey, AuditChain(base64: key) == nil {
-            throw ConfigError("AUDIT_KEY must be a base64 key of at least 32 bytes")
+            throw ConfigError("AUDIT_KEY must be a base64 key of at least 32 bytes, or a comma-separated ring of them, newest first")
         }
         if let keys = encryptionKeys, FieldCipher(keyRing: keys) == nil {
             throw ConfigError("ENCRYPTION_KEYS must be id:base64 entries of 32-byte keys")

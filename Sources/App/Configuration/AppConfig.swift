@@ -59,6 +59,9 @@ public struct AppConfig: Sendable {
     /// Retention: ended sessions, spent codes and sent emails are deleted this long after they
     /// ended; the sweep runs every `retentionSweepInterval`.
     public var endedRecordRetention: TimeInterval = 30 * 86400
+    /// How long the street, exact location and notes of a completed or cancelled order are kept
+    /// (warranty visits and claims); then the sweep erases them.
+    public var siteDetailsRetention: TimeInterval = 730 * 86400
     public var retentionSweepInterval: TimeInterval = 3600
     /// `ENCRYPTION_KEYS` / `ENCRYPTION_KEYS_FILE`: `id:base64key` entries, the first active.
     /// Outside production a key file under `./data` is created when none is configured.

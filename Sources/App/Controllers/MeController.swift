@@ -17,6 +17,13 @@ struct MeController {
         group.secured(.get, "me", .readOwnAccount) { _, context in
             AccountDTO(try await security.account(context))
         }
+        group.secured(.get, "me/export", .exportOwnData) { _, context in
+            try await PrivacyService(services: services).export(context: context)
+        }
+        group.secured(.delete, "me", .deleteOwnAccount) { _, context in
+            try await PrivacyService(services: services).deleteAccount(context: context)
+            return Response(status: .noContent)
+        }
         group.secured(.post, "me/mfa/totp", .enrollMFA) { _, context in
             try security.requireRecentAuthentication(context)
             let enrollment = try await mfa.start(account: try await security.account(context), audit: AuditContext(context))

@@ -120,7 +120,9 @@ struct AuthService: Sendable {
         let addressKeys = audit.clientIP.map { [LoginThrottle.addressKey($0)] } ?? []
         // A device this account logged in from before is not held by the account's lock (so
         // nobody can lock the owner out by guessing); only the address limits apply to it.
-        let trusted = input.deviceToken.map { DeviceToken.isValid($0, accountKey: accountKey, index: services.blindIndex, now: now) } ?? false
+        let trusted = input.deviceToken.map {
+            DeviceToken.isValid($0, accountKeys: LoginThrottle.accountKeys(email, index: services.blindIndex), index: services.blindIndex, now: now)
+        } ?? false
         let keys = (trusted ? [] : [accountKey]) + addressKeys
         let records = try await services.store.read { db in try keys.compactMap { try db.throttle(key: $0) } }
         if let wait = LoginThrottle.retryAfter(records, now: now) {

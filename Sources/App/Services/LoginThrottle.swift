@@ -28,6 +28,9 @@ struct LoginThrottle: Sendable {
 
     /// The account key names no email: a keyed HMAC (the blind-index key) of the normalised address.
     static func accountKey(_ email: String, index: BlindIndex) -> String { "a:" + index.throttle(email) }
+
+    /// The account key under every key of the blind-index ring (device tokens issued before a rotation).
+    static func accountKeys(_ email: String, index: BlindIndex) -> [String] { index.throttles(email).map { "a:" + $0 } }
     static func addressKey(_ ip: String) -> String { "i:" + ip.prefix(45) }
 
     func threshold(for key: String) -> Int { key.hasPrefix("a:") ? accountThreshold : addressThreshold }

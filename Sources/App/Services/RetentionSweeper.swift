@@ -5,7 +5,8 @@ import Storage
 
 /// Deletes what the platform no longer needs (docs/privacy.md): sessions and refresh tokens
 /// `ENDED_RECORD_RETENTION_DAYS` after they ended, spent or expired one-time codes and email
-/// changes, sent emails, login-throttle rows idle for a day, and expired idempotency keys.
+/// changes, sent emails, login-throttle rows idle for a day, and expired idempotency keys; and
+/// erases the site details of orders ended `SITE_DETAILS_RETENTION_DAYS` ago.
 /// Every `RETENTION_SWEEP_SECONDS`, in one transaction; a failure is logged and counted.
 public struct RetentionSweeper: Service {
     let services: AppServices
@@ -25,7 +26,12 @@ public struct RetentionSweeper: Service {
         let ended = now.addingTimeInterval(-services.config.endedRecordRetention)
         let idle = now.addingTimeInterval(-86400)
         do {
-            let deleted = try await services.store.write { db in try db.purgeExpired(now: now, endedBefore: ended, throttleBefore: idle) }
+            let siteCut = now.addingTimeInterval(-services.config.siteDetailsRetention)
+            let deleted = try await services.store.write { db in
+                var counts = try db.purgeExpired(now: now, endedBefore: ended, throttleBefore: idle)
+                counts["orders_site_details"] = try db.eraseSiteDetails(endedBefore: siteCut)
+                return counts
+            }
             for (table, count) in deleted where count > 0 { services.metrics.retentionPurged(table: table, count: count) }
             let total = deleted.values.reduce(0, +)
             if total > 0 {

@@ -12,7 +12,7 @@ extension WebAccountRoutes {
 
     struct ReauthForm: Decodable, Sendable { var password: String; var totpCode: String?; var next: String }
     /// The pages a confirmation may return to.
-    static let reauthTargets: Set<String> = ["/account/security", "/account/sessions"]
+    static let reauthTargets: Set<String> = ["/account/security", "/account/sessions", "/account/privacy"]
 
     func stepUpEndpoints(_ pages: RouterGroup<AuthenticatedContext>) {
         // The password (and code) again, then back to the page that asked. The step-up replaces

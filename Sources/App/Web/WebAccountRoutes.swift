@@ -19,6 +19,7 @@ struct WebAccountRoutes {
 
     func endpoints(_ pages: RouterGroup<AuthenticatedContext>) {
         stepUpEndpoints(pages)
+        privacyEndpoints(pages)
         pages.page("account", .manageOwnSecurity) { _, caller in
             let account = try await controller.account(caller)
             let totp = try await services.store.read { db in try db.totp(accountID: account.id) }

@@ -30,6 +30,10 @@ public enum Action: String, Sendable, CaseIterable {
     case requestBreakGlass
     case approveBreakGlass
     case reviewStaff
+    /// A copy of one's own data (GDPR Art. 15 and 20).
+    case exportOwnData
+    /// Erasing one's own account (GDPR Art. 17); staff and installers leave through an admin.
+    case deleteOwnAccount
 }
 
 /// Who the target of an action belongs to, when it belongs to someone.
@@ -55,7 +59,8 @@ public enum AccessPolicy {
     /// Roles allowed to attempt each action. An action missing here is denied to everyone.
     public static func allowedRoles(for action: Action) -> Set<Role> {
         switch action {
-        case .readOwnAccount, .enrollMFA, .manageOwnSecurity: Set(Role.allCases)
+        case .readOwnAccount, .enrollMFA, .manageOwnSecurity, .exportOwnData: Set(Role.allCases)
+        case .deleteOwnAccount: [.customer]
         case .createOrder, .listOwnOrders, .readOwnOrder, .acceptQuote, .cancelOwnOrder: [.customer]
         case .manageInstallerProfile, .listOffers, .acceptOffer, .listJobs, .updateJobStatus: [.installer]
         // Customer data is support's work. Engineers and admins reach it only through an

@@ -8,19 +8,31 @@ public import Foundation
 public struct AuditChain: Sendable {
     /// The `prev_hash` of the first entry.
     public static let genesis = String(repeating: "0", count: 64)
-    private let key: SymmetricKey
+    /// The key ring: the first key signs new entries, the head and checkpoints; the others are
+    /// retired keys that only verify what they signed before a rotation (`AUDIT_KEY=new,old`).
+    private let keys: [SymmetricKey]
 
     /// `key` must be at least 32 bytes.
     public init?(key: [UInt8]) {
-        guard key.count >= 32 else { return nil }
-        self.key = SymmetricKey(data: key)
+        self.init(keys: [key])
     }
 
-    /// Parses a base64 key (`AUDIT_KEY`).
-    public init?(base64: String) {
-        guard let data = Data(base64Encoded: base64.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
-        self.init(key: Array(data))
+    /// A ring, newest first; every key at least 32 bytes, none twice.
+    public init?(keys: [[UInt8]]) {
+        guard !keys.isEmpty, keys.allSatisfy({ $0.count >= 32 }), Set(keys).count == keys.count else { return nil }
+        self.keys = keys.map { SymmetricKey(data: $0) }
     }
+
+    /// Parses `AUDIT_KEY`: one base64 key, or a comma-separated ring, newest first.
+    public init?(base64: String) {
+        let parts = base64.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let decoded = parts.compactMap { Data(base64Encoded: $0).map(Array.init) }
+        guard decoded.count == parts.count else { return nil }
+        self.init(keys: decoded)
+    }
+
+    /// How many keys the ring holds (1 + retired keys).
+    public var keyCount: Int { keys.count }
 
     public static func generateKey() -> String {
         Data(SecureRandom.bytes(32)).base64EncodedString()
@@ -40,12 +52,22 @@ public struct AuditChain: Sendable {
         SHA256.hash(data: Data((previous + "\n" + canonical).utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The MAC with the signing (newest) key.
     public func mac(entryHash: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(entryHash.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        Self.mac(entryHash, keys[0])
+    }
+
+    static func mac(_ text: String, _ key: SymmetricKey) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The position in the ring (0 = newest) of the key that made `mac`, or nil.
+    public func keyIndex(mac: String, entryHash: String) -> Int? {
+        keys.firstIndex { constantTimeEquals(mac, Self.mac(entryHash, $0)) }
     }
 
     public func isValid(mac: String, entryHash: String) -> Bool {
-        constantTimeEquals(mac, self.mac(entryHash: entryHash))
+        keyIndex(mac: mac, entryHash: entryHash) != nil
     }
 
     /// The MAC of the chain head row: the first chained sequence (rows below it may be legacy),
@@ -57,7 +79,11 @@ public struct AuditChain: Sendable {
     /// Whether `mac` signs this head: the current form, or the form written before the head
     /// recorded its first sequence (migration 8), which the next append replaces.
     public func isValidHead(mac: String, firstSeq: Int64, lastSeq: Int64, lastHash: String) -> Bool {
-        constantTimeEquals(mac, headMAC(firstSeq: firstSeq, lastSeq: lastSeq, lastHash: lastHash))
-            || isValid(mac: mac, entryHash: "head:\(lastSeq):\(lastHash)")
+        headKeyIndex(mac: mac, firstSeq: firstSeq, lastSeq: lastSeq, lastHash: lastHash) != nil
+    }
+
+    /// The position in the ring of the key that signed the head, or nil.
+    public func headKeyIndex(mac: String, firstSeq: Int64, lastSeq: Int64, lastHash: String) -> Int? {
+        keyIndex(mac: mac, entryHash: "head2:\(firstSeq):\(lastSeq):\(lastHash)") ?? keyIndex(mac: mac, entryHash: "head:\(lastSeq):\(lastHash)")
     }
 }

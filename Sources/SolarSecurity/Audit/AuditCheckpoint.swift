@@ -27,8 +27,9 @@ extension AuditChain {
         return AuditCheckpoint(seq: seq, entryHash: entryHash, at: time, mac: checkpointMAC(seq: seq, entryHash: entryHash, at: time))
     }
 
+    /// Signed by any key of the ring (a checkpoint written before a rotation stays valid).
     public func isValid(_ checkpoint: AuditCheckpoint) -> Bool {
-        constantTimeEquals(checkpoint.mac, checkpointMAC(seq: checkpoint.seq, entryHash: checkpoint.entryHash, at: checkpoint.at))
+        keyIndex(mac: checkpoint.mac, entryHash: "checkpoint:\(checkpoint.seq):\(checkpoint.entryHash):\(checkpoint.at)") != nil
     }
 
     func checkpointMAC(seq: Int64, entryHash: String, at: String) -> String {

@@ -16,11 +16,17 @@ public enum DeviceToken {
 
     /// True when `token` was issued by this server for `accountKey` and has not expired.
     public static func isValid(_ token: String, accountKey: String, index: BlindIndex, now: Date) -> Bool {
+        isValid(token, accountKeys: [accountKey], index: index, now: now)
+    }
+
+    /// The same, for an account whose throttle key has one form per key of the index ring (a
+    /// token issued before a blind-index rotation names the account by the older key).
+    public static func isValid(_ token: String, accountKeys: [String], index: BlindIndex, now: Date) -> Bool {
         guard token.utf8.count <= 256 else { return false }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "v1", let issued = Int(parts[3]) else { return false }
         let payload = parts[0..<4].joined(separator: ".")
-        guard constantTimeEquals(index.deviceTag(payload), String(parts[4])), String(parts[1]) == accountKey else { return false }
+        guard index.isDeviceTag(String(parts[4]), of: payload), accountKeys.contains(String(parts[1])) else { return false }
         let age = now.timeIntervalSince1970 - Double(issued)
         return age >= -60 && age <= lifetime
     }

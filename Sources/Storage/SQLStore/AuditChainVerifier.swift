@@ -38,9 +38,12 @@ struct AuditChainHead {
     /// The state migrations leave before the first chained entry: nothing chained, not signed.
     var isUnused: Bool { lastSeq == 0 && lastHash == AuditChain.genesis }
 
-    func isSigned(by chain: AuditChain) -> Bool {
-        guard let mac else { return false }
-        return chain.isValidHead(mac: mac, firstSeq: firstSeq, lastSeq: lastSeq, lastHash: lastHash)
+    func isSigned(by chain: AuditChain) -> Bool { signingKey(in: chain) != nil }
+
+    /// The ring position of the key that signed the head, or nil.
+    func signingKey(in chain: AuditChain) -> Int? {
+        guard let mac else { return nil }
+        return chain.headKeyIndex(mac: mac, firstSeq: firstSeq, lastSeq: lastSeq, lastHash: lastHash)
     }
 }
 
@@ -69,6 +72,9 @@ struct AuditChainVerifier {
         var previous = AuditChain.genesis
         var last: (seq: Int64, id: String)?
         var beyondHead: (seq: Int64, id: String)?
+        // After a key rotation entries are signed with the newer key: along the chain the ring
+        // position may only go down (towards the newest key), never back to a retired key.
+        var newestKey = Int.max
         let columns = SQLAccess.auditColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         for row in rows {
             let seq = try row.int("seq"), id = try row.optionalString("id") ?? "?"
@@ -85,25 +91,33 @@ struct AuditChainVerifier {
             let values = try columns.map { try row.value($0) }
             let hash = chain.entryHash(previous: previous, canonical: Self.canonical(values))
             guard hash == stored else { return broken(report, seq, id, "content does not match its hash: the entry was edited") }
-            guard chain.isValid(mac: try row.optionalString("mac") ?? "", entryHash: stored) else {
+            guard let key = chain.keyIndex(mac: try row.optionalString("mac") ?? "", entryHash: stored) else {
                 return broken(report, seq, id, "MAC does not match: the chain was rewritten without the key")
             }
+            guard key <= newestKey else {
+                return broken(report, seq, id, "signed with a retired key after a newer key took over: the chain was extended with an old key")
+            }
+            newestKey = key
             if seq > head.lastSeq, beyondHead == nil { beyondHead = (seq, id) }
             previous = stored
             last = (seq, id)
             report.verified += 1
         }
-        return checkEnd(report, head: head, last: last, lastHash: previous, beyondHead: beyondHead)
+        return checkEnd(report, head: head, last: last, lastHash: previous, beyondHead: beyondHead, newestKey: newestKey)
     }
 
     /// The chain must end exactly where the signed head says, whatever the rows look like.
     private func checkEnd(_ report: AuditChainReport, head: AuditChainHead, last: (seq: Int64, id: String)?,
-                          lastHash: String, beyondHead: (seq: Int64, id: String)?) -> AuditChainReport {
+                          lastHash: String, beyondHead: (seq: Int64, id: String)?, newestKey: Int) -> AuditChainReport {
         if head.mac == nil {
             guard head.isUnused else {
                 return broken(report, head.lastSeq, "head", "the chain head is not signed: it was edited without the key")
             }
-        } else if !head.isSigned(by: chain) {
+        } else if let key = head.signingKey(in: chain) {
+            guard key <= newestKey else {
+                return broken(report, head.lastSeq, "head", "the chain head is signed with a retired key after a newer key took over")
+            }
+        } else {
             return broken(report, head.lastSeq, "head", "the chain head's MAC does not match: it was moved without the key")
         }
         if let beyondHead {

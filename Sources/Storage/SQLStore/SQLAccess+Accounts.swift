@@ -26,23 +26,28 @@ extension SQLAccess {
     }
 
     /// Finds an account by its blind index (rows written before encryption match by plaintext).
+    /// During a blind-index rotation every key's index is tried.
     func account(email: String) throws -> Account? {
-        try conn.query("SELECT \(Self.accountColumns) FROM accounts WHERE email IN (?, ?)", [.text(protection.index.email(email)), .text(email)])
-            .first.map(account(from:))
+        let candidates = protection.index.emails(email) + [email]
+        return try conn.query("SELECT \(Self.accountColumns) FROM accounts WHERE email IN (\(Self.placeholders(candidates.count)))",
+                              candidates.map(SQLValue.text)).first.map(account(from:))
     }
+
+    static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
 
     /// Exact search by email or phone through the blind indexes: encrypted names and addresses
     /// cannot be searched, by design. The text is only ever a bound parameter.
     func searchCustomers(query: String, limit: Int) throws -> [Account] {
         let email = query.trimmingCharacters(in: .whitespaces).lowercased()
         let phone = query.filter { !$0.isWhitespace }
+        let emails = protection.index.emails(email) + [email], phones = protection.index.phones(phone) + [phone]
         return try conn.query(
             """
             SELECT \(Self.accountColumns) FROM accounts
-            WHERE role = 'customer' AND (email = ? OR phone = ? OR email = ? OR phone = ?)
+            WHERE role = 'customer' AND (email IN (\(Self.placeholders(emails.count))) OR phone IN (\(Self.placeholders(phones.count))))
             ORDER BY created_at DESC, id LIMIT ?
             """,
-            [.text(protection.index.email(email)), .text(protection.index.phone(phone)), .text(email), .text(phone), .int(Int64(limit))]
+            emails.map(SQLValue.text) + phones.map(SQLValue.text) + [.int(Int64(limit))]
         ).map(account(from:))
     }
 

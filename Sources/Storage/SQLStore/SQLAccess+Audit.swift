@@ -53,15 +53,25 @@ extension SQLAccess {
         return try conn.query(
             "SELECT \(Self.auditColumns) FROM audit_events \(filter)ORDER BY seq DESC LIMIT ? OFFSET ?",
             values + [.int(Int64(limit)), .int(Int64(offset))]
-        ).map { row in
-            guard let outcome = AuditOutcome(rawValue: try row.string("outcome")) else { throw StorageError.corruptRow("outcome") }
-            return AuditEvent(
-                id: try row.uuid("id"), occurredAt: try row.date("occurred_at"), actorID: try row.optionalUUID("actor_id"),
-                actorRole: try row.optionalString("actor_role").flatMap(Role.init(rawValue:)), action: try row.string("action"),
-                targetType: try row.optionalString("target_type"), targetID: try row.optionalUUID("target_id"),
-                outcome: outcome, clientIP: try row.optionalString("client_ip"), requestID: try row.optionalString("request_id"),
-                detail: try row.optionalString("detail")
-            )
-        }
+        ).map(auditEvent(from:))
+    }
+
+    /// The newest events the account did or that were done to it (its data export).
+    func auditEvents(about accountID: UUID, limit: Int) throws -> [AuditEvent] {
+        try conn.query(
+            "SELECT \(Self.auditColumns) FROM audit_events WHERE actor_id = ? OR target_id = ? ORDER BY seq DESC LIMIT ?",
+            [.uuid(accountID), .uuid(accountID), .int(Int64(limit))]
+        ).map(auditEvent(from:))
+    }
+
+    func auditEvent(from row: SQLRow) throws -> AuditEvent {
+        guard let outcome = AuditOutcome(rawValue: try row.string("outcome")) else { throw StorageError.corruptRow("outcome") }
+        return AuditEvent(
+            id: try row.uuid("id"), occurredAt: try row.date("occurred_at"), actorID: try row.optionalUUID("actor_id"),
+            actorRole: try row.optionalString("actor_role").flatMap(Role.init(rawValue:)), action: try row.string("action"),
+            targetType: try row.optionalString("target_type"), targetID: try row.optionalUUID("target_id"),
+            outcome: outcome, clientIP: try row.optionalString("client_ip"), requestID: try row.optionalString("request_id"),
+            detail: try row.optionalString("detail")
+        )
     }
 }

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 extension SQLAccess {
@@ -24,5 +25,13 @@ extension SQLAccess {
             [.date(throttleBefore), .date(now)])
         deleted["idempotency_keys"] = try conn.execute("DELETE FROM idempotency_keys WHERE expires_at <= ?", [.date(now)])
         return deleted
+    }
+
+    /// The sealed site goes; the row keeps `*` for the street, the city, region, country, the
+    /// 2-character postal prefix and the location rounded to 0.1°.
+    func eraseSiteDetails(endedBefore: Date) throws -> Int {
+        try conn.execute(
+            "UPDATE orders SET site_ciphertext = NULL WHERE site_ciphertext IS NOT NULL AND status IN (?, ?) AND updated_at <= ?",
+            [.text(OrderStatus.completed.rawValue), .text(OrderStatus.cancelled.rawValue), .date(endedBefore)])
     }
 }

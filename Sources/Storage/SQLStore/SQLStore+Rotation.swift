@@ -1,5 +1,5 @@
 import Domain
-import Foundation
+public import Foundation
 import SolarSecurity
 
 extension SQLStore {
@@ -49,6 +49,32 @@ extension SQLStore {
                 "outbox:\(id):" + (column == "recipient_ciphertext" ? "to" : "token")
             }
             return counts
+        }
+    }
+
+    /// Moves the blind indexes (email, phone) of up to `limit` accounts after `after` (in id
+    /// order) to the newest key of the ring, recomputed from the decrypted values, in one
+    /// transaction. Returns how many rows were read and changed and the last id: call it with
+    /// that id until nothing is read. Rows already on the newest key are left alone, so a run can
+    /// stop and start again from the beginning or from the last id it printed.
+    public func reindexBatch(after: UUID?, limit: Int = 200) async throws -> (scanned: Int, changed: Int, last: UUID?) {
+        try await write { access in
+            guard let db = access as? SQLAccess else { throw StorageError.failure("re-indexing needs the SQL store's own access") }
+            let rows = try db.conn.query(
+                "SELECT \(SQLAccess.accountColumns) FROM accounts \(after == nil ? "" : "WHERE id > ?") ORDER BY id LIMIT ?",
+                (after.map { [SQLValue.uuid($0)] } ?? []) + [.int(Int64(limit))])
+            var changed = 0, last: UUID?
+            for row in rows {
+                let stored = try SQLAccess.account(row)
+                last = stored.id
+                guard try row.optionalString("pii_ciphertext") != nil else { continue }  // not encrypted yet: `keys rotate` first
+                let account = try db.account(from: row)
+                let email = db.protection.index.email(account.email), phone = db.protection.index.phone(account.phone)
+                guard stored.email != email || stored.phone != phone else { continue }
+                try db.conn.execute("UPDATE accounts SET email = ?, phone = ? WHERE id = ?", [.text(email), .text(phone), .uuid(stored.id)])
+                changed += 1
+            }
+            return (rows.count, changed, last)
         }
     }
 
