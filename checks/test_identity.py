@@ -1,11 +1,12 @@
 """Identity controls against a running server: login throttling, the password policy, MFA for
 customers and staff, refresh-token rotation and reuse detection, and session revocation."""
 
+import re
 import time
 
 import pytest
 
-from conftest import TOTP_LAST, TOTP_SECRETS, totp_code, unique
+from conftest import TOTP_LAST, TOTP_SECRETS, base_env, run_cli, totp_code, unique
 from helpers import assert_problem, without_instance
 
 WRONG = "definitely-not-the-password"
@@ -162,3 +163,22 @@ def test_sessions_are_listed_and_revocable_and_a_password_change_ends_the_others
     assert server.get("/api/v1/me", token=laptop).status_code == 200
     assert_problem(_login(server, cred.email, cred.password), 401)
     assert _login(server, cred.email, change["newPassword"]).status_code == 200
+
+
+def test_the_cli_invites_instead_of_choosing_a_password(server):
+    """`solar accounts create` without --password-file (the only way in production, except for
+    the first administrators) invites the owner: the code is printed and emailed, works once,
+    and the owner's own password then logs in (to enrol TOTP first)."""
+    email = f"{unique('cli')}@staff.example.com"
+    r = run_cli(server.binary, ["accounts", "create", "--email", email, "--role", "installer", "--name", "Cli Invited",
+                                "--phone", "+34600555111"], base_env(server.tmp, PORT=str(server.port)))
+    assert r.returncode == 0, r.stdout + r.stderr
+    code = re.search(r"code \(72 hours, once\): (\S+)", r.stdout).group(1)
+    mails = [m for m in server.mail_to(email, "invited") if "invited" in m["subject"]]
+    assert mails and code in mails[-1]["body"], "the same code is emailed to the owner"
+    before = server.post("/api/v1/auth/login", json={"email": email, "password": "my own long passphrase"})
+    assert_problem(before, 401)
+    assert server.post("/api/v1/auth/invitation", json={"token": code, "password": "my own long passphrase"}).status_code == 204
+    assert_problem(server.post("/api/v1/auth/invitation", json={"token": code, "password": "my own long passphrase"}), 400)
+    after = server.post("/api/v1/auth/login", json={"email": email, "password": "my own long passphrase"})
+    assert after.status_code == 200 and after.json()["mfaEnrollmentRequired"] is True, after.text

@@ -133,6 +133,7 @@ def targets(ids: dict) -> dict:
         "POST /api/v1/auth/verify-email": api(None, "POST", "/api/v1/auth/verify-email", {"token": "x" * 43}),
         "POST /api/v1/auth/password-reset": api(None, "POST", "/api/v1/auth/password-reset", {"email": "someone@example.com"}),
         "POST /api/v1/auth/password-reset/confirm": api(None, "POST", "/api/v1/auth/password-reset/confirm", {"token": "x" * 43, "newPassword": pw}),
+        "POST /api/v1/auth/invitation": api(None, "POST", "/api/v1/auth/invitation", {"token": "x" * 43, "password": pw}),
         "POST /api/v1/me/reauth": api("customer", "POST", "/api/v1/me/reauth", {"password": "wrong-password-1"}),
         "POST /api/v1/me/password": api("customer", "POST", "/api/v1/me/password", {"currentPassword": "wrong-password-1", "newPassword": pw}),
         "POST /api/v1/me/email": api("customer", "POST", "/api/v1/me/email", {"email": f"{unique()}@example.com"}),
@@ -162,7 +163,7 @@ def targets(ids: dict) -> dict:
         "POST /api/v1/staff/break-glass/{id}/approve": api("admin", "POST", f"/api/v1/staff/break-glass/{b}*/approve"),
         "POST /api/v1/admin/role-grants/{id}/approve": api("admin", "POST", f"/api/v1/admin/role-grants/{g}*/approve"),
         "POST /api/v1/admin/accounts": api("admin", "POST", "/api/v1/admin/accounts",
-                                           {"email": f"{unique()}@staff.example.com", "name": "Installer", "phone": unique_phone(), "role": "installer", "password": pw}),
+                                           {"email": f"{unique()}@staff.example.com", "name": "Installer", "phone": unique_phone(), "role": "installer"}),
         "PUT /api/v1/admin/accounts/{id}/role": api("admin", "PUT", f"/api/v1/admin/accounts/{a}*/role", {"role": "customer"}),
         # the web interface's forms
         "POST /login": web(None, "/login", {"email": "someone@example.com", "password": "wrong-password-1"}),

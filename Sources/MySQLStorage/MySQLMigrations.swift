@@ -399,11 +399,11 @@ enum MySQLMigrations {
             ) \(table)
             """,
         ]),
-        Migration(version: 13, name: "login codes for new devices", statements: [
+        Migration(version: 13, name: "login codes for new devices, invitations", statements: [
             "ALTER TABLE one_time_tokens DROP CONSTRAINT ott_purpose",
-            "ALTER TABLE one_time_tokens ADD CONSTRAINT ott_purpose CHECK (purpose IN ('verify_email','reset_password','login_code'))",
+            "ALTER TABLE one_time_tokens ADD CONSTRAINT ott_purpose CHECK (purpose IN ('verify_email','reset_password','login_code','invitation'))",
             "ALTER TABLE outbox_emails DROP CONSTRAINT outbox_template",
-            "ALTER TABLE outbox_emails ADD CONSTRAINT outbox_template CHECK (template IN ('verify_email','reset_password','login_code'))",
+            "ALTER TABLE outbox_emails ADD CONSTRAINT outbox_template CHECK (template IN ('verify_email','reset_password','login_code','invitation'))",
         ]),
     ]
 }

@@ -308,12 +308,12 @@ enum SQLiteMigrations {
             ) STRICT
             """,
         ]),
-        Migration(version: 13, name: "login codes for new devices", statements: [
+        Migration(version: 13, name: "login codes for new devices, invitations", statements: [
             // SQLite cannot change a CHECK constraint: both tables are rebuilt with the new purpose.
             """
             CREATE TABLE one_time_tokens_v13 (
                 id TEXT PRIMARY KEY CHECK (length(id) = 36),
-                purpose TEXT NOT NULL CHECK (purpose IN ('verify_email','reset_password','login_code')),
+                purpose TEXT NOT NULL CHECK (purpose IN ('verify_email','reset_password','login_code','invitation')),
                 account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
                 token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64),
                 created_at INTEGER NOT NULL,
@@ -328,7 +328,7 @@ enum SQLiteMigrations {
             """
             CREATE TABLE outbox_emails_v13 (
                 id TEXT PRIMARY KEY CHECK (length(id) = 36),
-                template TEXT NOT NULL CHECK (template IN ('verify_email','reset_password','login_code')),
+                template TEXT NOT NULL CHECK (template IN ('verify_email','reset_password','login_code','invitation')),
                 recipient_ciphertext TEXT NOT NULL CHECK (substr(recipient_ciphertext, 1, 3) = 'v1:'),
                 payload_ciphertext TEXT NOT NULL CHECK (substr(payload_ciphertext, 1, 3) = 'v1:'),
                 created_at INTEGER NOT NULL,

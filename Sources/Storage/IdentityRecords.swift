@@ -58,6 +58,8 @@ public enum OneTimePurpose: String, Sendable {
     case resetPassword = "reset_password"
     /// A login from a device the account has not used: a six-digit code sent by email.
     case loginCode = "login_code"
+    /// An account an administrator created: its owner chooses the first password (72 hours, once).
+    case invitation
 }
 
 /// A message waiting in the outbox; recipient and payload are encrypted.

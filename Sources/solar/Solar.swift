@@ -209,12 +209,16 @@ struct Accounts: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create an installer or staff account (in production: installers and the first two admins only).",
-            discussion: "The password is read from a file (e.g. a mounted secret), never from the command line, and is never printed."
+            discussion: """
+                Without --password-file the owner is invited: an invitation code (single use, 72 hours) is emailed and printed, \
+                and its owner chooses the password at /invitation. In production only the first two administrators get a \
+                password from the CLI, read from a file (e.g. a mounted secret), never from the command line and never printed.
+                """
         )
 
         @Option(help: "Email address.") var email: String
         @Option(help: "Role: installer, support, sales, engineer or admin (customer also allowed).") var role: String
-        @Option(help: "File whose first line is the password.") var passwordFile: String
+        @Option(help: "File whose first line is the password (bootstrap administrators; any role outside production).") var passwordFile: String?
         @Option(help: "Display name.") var name: String = "Staff member"
         @Option(help: "Phone in E.164 format.") var phone: String = "+10000000000"
 
@@ -224,17 +228,25 @@ struct Accounts: AsyncParsableCommand {
             let email = Formats.normalizedEmail(self.email)
             guard Formats.isValidEmail(email) else { throw ValidationError("invalid email") }
             guard Formats.isValidPhone(phone) else { throw ValidationError("phone must be E.164, e.g. +34600123456") }
-            guard let contents = FileManager.default.contents(atPath: passwordFile),
-                  let password = String(data: contents, encoding: .utf8)?.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init)
-            else { throw ValidationError("cannot read the password file") }
-            if let problem = PasswordPolicy.problem(with: password, email: email) { throw ValidationError("password \(problem)") }
+            var password: String?
+            if let passwordFile {
+                guard let contents = FileManager.default.contents(atPath: passwordFile),
+                      let line = String(data: contents, encoding: .utf8)?.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init)
+                else { throw ValidationError("cannot read the password file") }
+                if let problem = PasswordPolicy.problem(with: line, email: email) { throw ValidationError("password \(problem)") }
+                password = line
+            }
             var cliConfig = config
             cliConfig.autoMigrate = config.environment != .production
             let services = try await makeServices(config: cliConfig, logger: logger)
-            let account = try await createAccountFromCLI(services: services, email: email, name: name, phone: phone, role: role, password: password,
+            let created = try await createAccountFromCLI(services: services, email: email, name: name, phone: phone, role: role, password: password,
                                                          production: config.environment == .production)
             try? await services.store.shutdown()
-            print("created \(role.rawValue) account \(account.id.uuidString.lowercased())")
+            print("created \(role.rawValue) account \(created.account.id.uuidString.lowercased())")
+            if let code = created.invitation {
+                print("invitation emailed to \(email); code (72 hours, once): \(code)")
+                print("the owner chooses a password at /invitation with it")
+            }
         }
     }
 }

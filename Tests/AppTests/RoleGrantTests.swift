@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Storage
+import SolarSecurity
 import Testing
 
 @Suite("Staff roles need a second administrator")
@@ -84,9 +85,13 @@ struct RoleGrantTests {
         let (first, second) = (try await harness.account(.admin), try await harness.account(.admin))
         try await harness.app.test(.router) { client in
             let token = try await client.login(first.email)
-            let body = #"{"email":"new.engineer@example.com","name":"Nora","phone":"+34600999777","role":"engineer","password":"a long initial password"}"#
+            let body = #"{"email":"new.engineer@example.com","name":"Nora","phone":"+34600999777","role":"engineer"}"#
             let created = try await client.call(.post, "/api/v1/admin/accounts", token: token, json: body)
             #expect(created.status == .accepted)
+            // The owner chooses the password with the emailed invitation, even while the account waits.
+            let code = try await InvitationTests.code(harness, to: "new.engineer@example.com")
+            let accept = #"{"token":"\#(code)","password":"a long initial password"}"#
+            #expect(try await client.call(.post, "/api/v1/auth/invitation", json: accept).status == .noContent)
             let grant = try created.object()
             #expect(grant["createsAccount"] as? Bool == true && grant["toRole"] as? String == "engineer")
             let id = try #require(grant["id"] as? String), accountID = try #require(grant["accountId"] as? String)
@@ -102,7 +107,7 @@ struct RoleGrantTests {
             let first = try await client.call(.post, "/api/v1/auth/login", json: login)
             #expect(try first.status == .ok && (first.object()["mfaEnrollmentRequired"] as? Bool) == true)
 
-            let installer = #"{"email":"new.fitter@example.com","name":"Ines","phone":"+34600999888","role":"installer","password":"a long initial password"}"#
+            let installer = #"{"email":"new.fitter@example.com","name":"Ines","phone":"+34600999888","role":"installer"}"#
             #expect(try await client.call(.post, "/api/v1/admin/accounts", token: token, json: installer).status == .created)
         }
     }
@@ -133,15 +138,18 @@ struct RoleGrantTests {
         #expect(CLIBootstrap.refusal(role: .admin, production: false, administrators: 5) == nil)
 
         let harness = try await TestHarness.make()
-        func create(_ role: Role) async throws -> Account {
+        func create(_ role: Role, password: String? = "correct horse battery") async throws -> (account: Account, invitation: String?) {
             try await createAccountFromCLI(services: harness.services, email: "\(role.rawValue)-\(UUID().uuidString.prefix(6))@example.com".lowercased(),
-                                           name: "CLI", phone: "+34600000002", role: role, password: "correct horse battery", production: true)
+                                           name: "CLI", phone: "+34600000002", role: role, password: password, production: true)
         }
         _ = try await create(.admin)
         _ = try await create(.admin)
         await #expect(throws: CLIBootstrap.self) { try await create(.admin) }
-        await #expect(throws: CLIBootstrap.self) { try await create(.engineer) }
-        _ = try await create(.installer)
+        await #expect(throws: CLIBootstrap.self) { try await create(.engineer, password: nil) }
+        // In production an installer is invited, never given a password by the CLI.
+        await #expect(throws: CLIBootstrap.self) { try await create(.installer) }
+        let invited = try await create(.installer, password: nil)
+        #expect(invited.invitation.map(OpaqueToken.isWellFormed) == true)
         let admins = try await harness.services.store.read { db in try db.staffAccounts() }
         #expect(admins.count == 2 && admins.allSatisfy { $0.role == .admin })
     }

@@ -91,11 +91,17 @@ struct StaffTests {
             let page = try await client.call(.get, "/api/v1/staff/audit-events?limit=5", token: token).object()
             #expect((page["items"] as? [Any])?.isEmpty == false)
             let adminToken = try await client.login(admin.email)
-            let body = #"{"email":"new.installer@example.com","name":"Ines","phone":"+34600999888","role":"installer","password":"a long initial password"}"#
+            let body = #"{"email":"new.installer@example.com","name":"Ines","phone":"+34600999888","role":"installer"}"#
             let created = try await client.call(.post, "/api/v1/admin/accounts", token: adminToken, json: body)
             #expect(created.status == .created)
             #expect(try created.object()["role"] as? String == "installer")
-            #expect(!created.text.contains("password"))
+            #expect(!created.text.contains("password") && !created.text.contains("token"))
+            // An admin cannot set the password: the field is refused.
+            let withPassword = #"{"email":"other.installer@example.com","name":"Ines","phone":"+34600999887","role":"installer","password":"a long initial password"}"#
+            #expect(try await client.call(.post, "/api/v1/admin/accounts", token: adminToken, json: withPassword).status == .unprocessableContent)
+            let code = try await InvitationTests.code(harness, to: "new.installer@example.com")
+            let accept = #"{"token":"\#(code)","password":"a long initial password"}"#
+            #expect(try await client.call(.post, "/api/v1/auth/invitation", json: accept).status == .noContent)
             #expect(try await client.login("new.installer@example.com", "a long initial password").isEmpty == false)
         }
     }

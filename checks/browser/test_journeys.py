@@ -287,16 +287,29 @@ def test_a_new_staff_account_waits_for_a_second_administrator(driver, web, authe
     login_body = {"email": new.email, "password": new.password}
     staff_first_login(driver, base, web.credentials["admin"], authenticator)
     go(driver, base, "/admin/accounts")
-    f = fill(form(driver, "/admin/accounts"), name=new.name, email=new.email, phone=new.phone, role="sales", password=new.password)
+    f = form(driver, "/admin/accounts")
+    assert not f.find_elements(By.NAME, "password"), "an administrator must not choose another person's password"
+    fill(f, name=new.name, email=new.email, phone=new.phone, role="sales")
     submit(driver, f)
     visit_ok(driver, status=202, shot="admin-accounts.png")
     text = body_text(driver)
-    assert "locked until" in text and "24 hours" in text, text[:600]
+    assert "locked until" in text and "24 hours" in text and "invitation" in text, text[:600]
     row = driver.find_element(By.XPATH, f'//table[contains(@class,"grants")]//tr[td[contains(., "{new.email}")]]')
     assert not row.find_elements(By.CSS_SELECTOR, "form"), "the requester is offered to approve their own request"
     assert "own request" in row.text
-    assert web.post("/api/v1/auth/login", json=login_body).status_code == 401, "the account works before the approval"
     logout(driver, base)
+
+    # The new colleague chooses the password with the emailed invitation code, on the site.
+    mails = [m for m in web.mail_to(new.email, "invited") if "invited" in m["subject"]]
+    assert mails, f"no invitation emailed to {new.email}"
+    code = re.search(r"code is: (\S+)", mails[-1]["body"]).group(1)
+    go(driver, base, "/invitation")
+    f = form(driver, "/invitation")
+    fill(f, token=code, password=new.password)
+    submit(driver, f)
+    visit_ok(driver)
+    assert "Your password is set" in body_text(driver), body_text(driver)[:400]
+    assert web.post("/api/v1/auth/login", json=login_body).status_code == 401, "the account works before the approval"
 
     admin2 = web.credentials["admin2"]
     staff_first_login(driver, base, admin2, authenticator)

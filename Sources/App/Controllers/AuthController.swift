@@ -46,6 +46,11 @@ struct AuthController {
             response.status = .accepted
             return response
         }
+        group.post("auth/invitation") { request, context in
+            let body = try await request.decodeBody(InvitationAcceptRequest.self, context: context)
+            try await InvitationService(services: services).accept(token: body.token, password: body.password, audit: AuditContext(context))
+            return Response(status: .noContent)
+        }
         group.post("auth/password-reset/confirm") { request, context in
             let body = try await request.decodeBody(PasswordResetConfirm.self, context: context)
             try await recovery.confirmReset(token: body.token, newPassword: body.newPassword, audit: AuditContext(context))

@@ -107,8 +107,14 @@ struct CreateAccountRequest: RequestBody {
     var name: String
     var phone: String
     var role: Role
+    static let shape = BodyShape.object(["email": .scalar, "name": .scalar, "phone": .scalar, "role": .scalar])
+}
+
+/// `POST /api/v1/auth/invitation`: the emailed code and the password its owner chooses.
+struct InvitationAcceptRequest: RequestBody {
+    var token: String
     var password: String
-    static let shape = BodyShape.object(["email": .scalar, "name": .scalar, "phone": .scalar, "role": .scalar, "password": .scalar])
+    static let shape = BodyShape.object(["token": .scalar, "password": .scalar])
 }
 
 /// The session's new access token after a step-up (the presented one no longer works).

@@ -128,6 +128,16 @@ public struct OutboxDispatcher: Service {
                 Enter it at \(siteOrigin)/verify-email or in the app within 30 minutes. If you did not create an account,
                 ignore this message.
                 """, createdAt: email.createdAt)
+        case (.invitation, _):
+            return EmailMessage(to: to, subject: "You are invited to SolarDispatch", body: """
+                An administrator created a SolarDispatch account for this email address. Choose your password at
+                \(siteOrigin)/invitation (or in the app) with this code:
+
+                Your invitation code is: \(token)
+
+                It works once, within 72 hours. At your first login you will also set up two-factor authentication.
+                If you did not expect this, ignore this message: without the code nobody can use the account.
+                """, createdAt: email.createdAt)
         case (.loginCode, _):
             return EmailMessage(to: to, subject: "Your SolarDispatch login code", body: """
                 Someone is logging in to your SolarDispatch account from a device or browser it has not used before.

@@ -88,28 +88,35 @@ struct AuthService: Sendable {
         }
     }
 
-    /// Creates an account of any role (admin API and CLI). The password is hashed, never logged.
-    /// With `locked`, the account starts locked and `then` runs in the same transaction (the
-    /// role request a second administrator must approve before it can log in).
-    func createAccount(email: String, name: String, phone: String, role: Role, password: String, action: String, audit: AuditContext,
-                       locked: Bool = false, then: (@Sendable (Account, any StoreAccess, Date) throws -> Void)? = nil) async throws -> Account {
-        let hash = try await services.hasher.hash(password)
+    /// Creates an account of any role (admin API and CLI). Without a password (`nil`) the owner
+    /// is invited: the account gets a hash of a random secret nobody knows, and an invitation
+    /// code goes to its address (`InvitationService`), returned here for the CLI to print. A
+    /// given password (CLI bootstrap, development) is hashed, never logged. With `locked`, the
+    /// account starts locked and `then` runs in the same transaction (the role request a second
+    /// administrator must approve before it can log in).
+    func createAccount(email: String, name: String, phone: String, role: Role, password: String?, action: String, audit: AuditContext,
+                       locked: Bool = false, then: (@Sendable (Account, any StoreAccess, Date) throws -> Void)? = nil)
+        async throws -> (account: Account, invitation: OpaqueToken?) {
+        let hash = try await services.hasher.hash(password ?? OpaqueToken.generate().value)
         let now = services.now()
         let account = Account(
             id: UUID(), email: email, name: name.trimmingCharacters(in: .whitespaces), phone: phone,
             role: role, passwordHash: hash, createdAt: now, lockedAt: locked ? now : nil
         )
+        let invitations = InvitationService(services: services)
         do {
-            try await services.store.write { db in
+            let invitation = try await services.store.write { db -> OpaqueToken? in
                 try db.insertAccount(account)
                 let actor = audit.actor ?? Principal(accountID: account.id, role: role)
-                try db.appendAudit(audit.event(action, at: now, target: ("account", account.id), actor: actor, detail: "role=\(role.rawValue)"))
+                try db.appendAudit(audit.event(action, at: now, target: ("account", account.id), actor: actor,
+                                               detail: "role=\(role.rawValue)" + (password == nil ? " invited" : "")))
                 try then?(account, db, now)
+                return password == nil ? try invitations.issue(to: account, db: db, now: now) : nil
             }
+            return (account, invitation)
         } catch StorageError.conflict {
             throw ApiError(.conflict, "email-taken", "An account with this email already exists.")
         }
-        return account
     }
 
     /// Throttle, password (dummy hash for unknown emails), second factor, then a new session.
@@ -262,11 +269,16 @@ struct AuthService: Sendable {
 }
 
 /// Creates an account from the `solar` CLI (bootstrap of the first admins, installers and, outside
-/// production, any role). The audit event records the request id `cli`.
-public func createAccountFromCLI(services: AppServices, email: String, name: String, phone: String, role: Role, password: String,
-                                 production: Bool = false) async throws -> Account {
+/// production, any role). Without a password the owner is invited and the code is returned to
+/// print; in production only the bootstrap administrators get a password from the CLI. The
+/// audit event records the request id `cli`.
+public func createAccountFromCLI(services: AppServices, email: String, name: String, phone: String, role: Role, password: String?,
+                                 production: Bool = false) async throws -> (account: Account, invitation: String?) {
+    if production, password != nil, role != .admin {
+        throw CLIBootstrap(description: "in production only the first administrators get a password from the CLI; others are invited (leave out --password-file)")
+    }
     let audit = AuditContext(actor: nil, clientIP: nil, requestID: "cli")
-    return try await AuthService(services: services).createAccount(
+    let created = try await AuthService(services: services).createAccount(
         email: email, name: name, phone: phone, role: role, password: password, action: "cli.account.create", audit: audit,
         then: { account, db, _ in
             // Counted in the same transaction as the insert, so two CLI runs cannot both pass.
@@ -274,6 +286,7 @@ public func createAccountFromCLI(services: AppServices, email: String, name: Str
             if let refusal = CLIBootstrap.refusal(role: role, production: production, administrators: admins) { throw refusal }
         }
     )
+    return (created.account, created.invitation?.value)
 }
 
 /// The two-person rule for staff roles (RoleGrant) cannot start without two administrators, so

@@ -59,8 +59,9 @@ struct OversightService: Sendable {
         }
     }
 
-    /// An admin creates a staff or installer account with an initial password; audited. A staff
-    /// account starts locked, with a role request a second administrator must approve (`grant`).
+    /// An admin creates a staff or installer account; audited. Nobody but its owner sets the
+    /// password: an invitation code goes to the address (`InvitationService`). A staff account
+    /// starts locked, with a role request a second administrator must approve (`grant`).
     func createAccount(_ body: CreateAccountRequest, context: AuthenticatedContext) async throws -> (account: Account, grant: RoleGrant?) {
         let email = Formats.normalizedEmail(body.email)
         var v = Validator()
@@ -68,7 +69,6 @@ struct OversightService: Sendable {
         v.text(body.name, "name", 1...100)
         v.check(Formats.isValidPhone(body.phone), "phone", "must be in E.164 format")
         if !v.errors.isEmpty { throw ApiError.validation(v.errors) }
-        try await PasswordRules(services: services).check(body.password, email: email, field: "password")
         let audit = AuditContext(context)
         let needsApproval = RoleGrant.needsApproval(to: body.role, creationPending: false)
         let grants = RoleGrantService(services: services)
@@ -79,9 +79,9 @@ struct OversightService: Sendable {
             requested.withLock { $0 = grant }
         }
         let account = try await AuthService(services: services).createAccount(
-            email: email, name: body.name, phone: body.phone, role: role, password: body.password,
+            email: email, name: body.name, phone: body.phone, role: role, password: nil,
             action: "admin.account.create", audit: audit, locked: needsApproval, then: needsApproval ? askSecondAdmin : nil
-        )
+        ).account
         return (account, requested.withLock { $0 })
     }
 }

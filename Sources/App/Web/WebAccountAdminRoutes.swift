@@ -11,7 +11,7 @@ struct WebAccountAdminRoutes {
     var web: WebSupport { controller.web }
     var services: AppServices { controller.services }
 
-    struct AccountForm: Decodable, Sendable { var name: String; var email: String; var phone: String; var role: String; var password: String }
+    struct AccountForm: Decodable, Sendable { var name: String; var email: String; var phone: String; var role: String }
     struct RoleForm: Decodable, Sendable { var role: String; var password: String; var totpCode: String? }
     struct StepUpForm: Decodable, Sendable { var password: String; var totpCode: String? }
 
@@ -27,10 +27,10 @@ struct WebAccountAdminRoutes {
             do {
                 guard let role = Role(rawValue: form.role) else { throw ApiError.validation([FieldError("role", "choose a role")]) }
                 let created = try await OversightService(services: services).createAccount(
-                    CreateAccountRequest(email: form.email, name: form.name, phone: form.phone, role: role, password: form.password), context: caller)
+                    CreateAccountRequest(email: form.email, name: form.name, phone: form.phone, role: role), context: caller)
                 let notice = created.grant == nil
-                    ? "Created \(created.account.email) as \(role.rawValue)."
-                    : "Created \(created.account.email), locked until the \(role.rawValue) role is approved. \(Self.approvalNotice) They set up two-factor authentication at first login."
+                    ? "Created \(created.account.email) as \(role.rawValue) and emailed the invitation (valid 72 hours)."
+                    : "Created \(created.account.email), locked until the \(role.rawValue) role is approved, and emailed the invitation (valid 72 hours). \(Self.approvalNotice) They set up two-factor authentication at first login."
                 return try await accountsPage(caller, form: Self.blankForm, errors: [:], notice: notice, status: created.grant == nil ? .created : .accepted)
             } catch let error as ApiError where error.status == .unprocessableContent || error.status == .conflict {
                 return try await accountsPage(caller, form: fields, errors: WebSupport.fieldErrors(error.fieldErrors),

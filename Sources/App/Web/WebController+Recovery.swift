@@ -46,6 +46,27 @@ extension WebController {
             values["notice"] = "Your password was changed and every session was signed out. Log in with the new password."
             return try web.page("login", values)
         }
+        router.get("invitation") { _, context in
+            var values = web.frame(context, account: nil, title: "Accept your invitation")
+            values["rules"] = Self.passwordRules
+            return try web.page("invitation", values)
+        }
+        router.post("invitation") { request, context in
+            let form = try await web.form(ResetForm.self, request, context: context)
+            do {
+                try await InvitationService(services: services).accept(token: form.token.trimmingCharacters(in: .whitespaces), password: form.password,
+                                                                      audit: AuditContext(context))
+            } catch let error as ApiError where [.badRequest, .unprocessableContent].contains(error.status) {
+                var values = web.frame(context, account: nil, title: "Accept your invitation")
+                values["rules"] = Self.passwordRules
+                values["form"] = ["token": form.token]
+                values["errors"] = error.fieldErrors.isEmpty ? ["token": WebSupport.sentence(error.title)] : WebSupport.fieldErrors(error.fieldErrors)
+                return try web.page("invitation", values, status: error.status)
+            }
+            var values = web.frame(context, account: nil, title: "Log in")
+            values["notice"] = "Your password is set. Log in with it; you will then set up two-factor authentication."
+            return try web.page("login", values)
+        }
         router.get("verify-email") { _, context in
             try web.page("verify", web.frame(context, account: nil, title: "Confirm your email"))
         }

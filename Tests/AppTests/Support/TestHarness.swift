@@ -82,7 +82,7 @@ struct TestHarness {
         let account = try await createAccountFromCLI(
             services: services, email: email ?? "\(role.rawValue)-\(UUID().uuidString.prefix(8).lowercased())@example.com",
             name: "Test \(role.rawValue)", phone: "+34600000001", role: role, password: password
-        )
+        ).account
         if mfa ?? role.requiresMFA { try await enrollTOTP(account) }
         return account
     }
