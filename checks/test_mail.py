@@ -5,7 +5,6 @@ public origin, never the request's Host."""
 
 from __future__ import annotations
 
-import base64
 import email
 import os
 import re

@@ -36,6 +36,30 @@ struct PrivacyTests {
         #expect(events.contains { $0.action == "account.export" })
     }
 
+    @Test("the copy names no staff member's address, and an installer's copy holds no customer's site")
+    func exportBoundaries() async throws {
+        let harness = try await TestHarness.make()
+        let support = try await harness.account(.support)
+        let installer = try await harness.account(.installer)
+        try await harness.app.test(.live) { client in
+            let installerToken = try await client.login(installer.email)
+            let (customer, _, offer) = try await client.dispatchedOrder(installerToken: installerToken)
+            #expect(try await client.call(.post, "/api/v1/installer/offers/\(offer)/accept", token: installerToken).status == .ok)
+            let me = try #require(try await client.call(.get, "/api/v1/me", token: customer).object()["id"] as? String)
+            let staff = try await client.login(support.email)
+            _ = try await client.call(.post, "/api/v1/staff/accounts/\(me)/logout", token: staff)
+            let customerToken = try await client.login(try #require(try await harness.services.store.read { db in try db.account(id: UUID(uuidString: me)!) }).email)
+            let copy = try await client.call(.get, "/api/v1/me/export", token: customerToken)
+            #expect(copy.status == .ok && copy.text.contains("staff.account.force_logout"))
+            let activity = try #require(try copy.object()["activity"] as? [[String: Any]])
+            // Live HTTP: the customer's own requests carry their address, the support agent's action does not.
+            #expect(activity.contains { $0["action"] as? String == "auth.login" && $0["clientIp"] as? String != nil })
+            #expect(activity.filter { $0["action"] as? String == "staff.account.force_logout" }.allSatisfy { $0["clientIp"] == nil })
+            let installerCopy = try await client.call(.get, "/api/v1/me/export", token: try await client.login(installer.email, at: Date().addingTimeInterval(30)))
+            #expect(installerCopy.status == .ok && !installerCopy.text.contains("Calle Mayor") && !installerCopy.text.contains("Gate code"))
+        }
+    }
+
     @Test("deleting the account erases its personal data and site details, ends its sessions, keeps finished orders anonymised")
     func delete() async throws {
         let harness = try await TestHarness.make()

@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 from conftest import Credential, unique, unique_phone  # checks/conftest.py
 
 from .site import (
-    api_order, assert_refused, body_text, fill, form, go, login, no_horizontal_scroll, no_template_leak, path_of, signup,
+    api_order, assert_refused, body_text, fill, form, go, login, no_horizontal_scroll, no_template_leak, signup,
     submit, visit_ok,
 )
 

@@ -19,7 +19,9 @@ struct PrivacyService: Sendable {
         let audit = AuditContext(context)
         let (account, mfa, orders, sessions, activity) = try await services.store.write { db in
             guard let account = try db.account(id: me) else { throw ApiError.unauthorized }
-            let orders = try db.orders(customerID: me, limit: 10_000, offset: 0) + (try db.orders(installerID: me, limit: 10_000))
+            // The caller's own orders. An installer's jobs hold customers' data, not theirs: the
+            // installer sees those only within the access window (`InstallerController`).
+            let orders = try db.orders(customerID: me, limit: 10_000, offset: 0)
             let data = (account, try db.totp(accountID: me)?.confirmedAt != nil, orders, try db.activeSessions(accountID: me, now: now),
                         try db.auditEvents(about: me, limit: Self.activityLimit))
             try db.appendAudit(audit.event("account.export", at: now, target: ("account", me)))
@@ -34,7 +36,9 @@ struct PrivacyService: Sendable {
                 SessionInfoDTO(id: s.id, kind: s.kind.rawValue, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, expiresAt: s.absoluteExpiresAt,
                                current: s.id == context.session.id, userAgent: s.userAgent, clientIp: s.clientIP)
             },
-            activity: activity.map { .init(occurredAt: $0.occurredAt, action: $0.action, outcome: $0.outcome.rawValue, clientIp: $0.clientIP) }
+            // The address of the caller's own requests only: not a staff member's who acted on the account.
+            activity: activity.map { .init(occurredAt: $0.occurredAt, action: $0.action, outcome: $0.outcome.rawValue,
+                                           clientIp: $0.actorID == me ? $0.clientIP : nil) }
         )
     }
 
