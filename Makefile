@@ -15,7 +15,7 @@ TEST_PACKAGES := python3 python3-venv python3-pip mariadb-server mariadb-client 
 VENV_PYTHON := $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
 VENV := .venv
 
-.PHONY: run test deps test-deps venv build migrate serve sbom clean
+.PHONY: run test deps test-deps venv build migrate serve sbom bench clean
 
 deps:
 	@scripts/apt-install.sh $(SYSTEM_PACKAGES)
@@ -50,5 +50,13 @@ test: test-deps
 sbom: build test-deps
 	$(VENV)/bin/python scripts/sbom.py .build/debug/solar .build/sbom/solar.cdx.json
 
+# Performance budgets (docs/performance.md): the release server with every control on, seeded
+# through the store and driven by wrk, on SQLite and on a throw-away MariaDB; writes
+# bench/results.json. Run it after `make test` (which installs MariaDB and the venv).
+bench: test-deps
+	@scripts/apt-install.sh wrk
+	swift build -c release --product solar --scratch-path .build-release
+	$(VENV)/bin/python scripts/bench.py
+
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build .build-release $(VENV)

@@ -14,7 +14,7 @@ struct Solar: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "solar",
         abstract: "SolarDispatch: on-demand solar-panel installation platform.",
-        subcommands: [Serve.self, Migrate.self, Doctor.self, Grants.self, Accounts.self, Staff.self, Audit.self, Keys.self, Mail.self, Routes.self]
+        subcommands: [Serve.self, Migrate.self, Doctor.self, Grants.self, Accounts.self, Staff.self, Audit.self, Keys.self, Mail.self, Routes.self, Bench.self]
     )
 }
 

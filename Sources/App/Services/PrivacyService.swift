@@ -17,25 +17,22 @@ struct PrivacyService: Sendable {
         try AccountSecurityService(services: services).requireRecentAuthentication(context)
         let me = context.principal.accountID, now = services.now()
         let audit = AuditContext(context)
-        let (account, mfa, orders, sessions, activity) = try await services.store.write { db in
+        let (account, mfa, orders, activity) = try await services.store.write { db in
             guard let account = try db.account(id: me) else { throw ApiError.unauthorized }
             // The caller's own orders. An installer's jobs hold customers' data, not theirs: the
             // installer sees those only within the access window (`InstallerController`).
             let orders = try db.orders(customerID: me, limit: 10_000, offset: 0)
-            let data = (account, try db.totp(accountID: me)?.confirmedAt != nil, orders, try db.activeSessions(accountID: me, now: now),
-                        try db.auditEvents(about: me, limit: Self.activityLimit))
+            let data = (account, try db.totp(accountID: me)?.confirmedAt != nil, orders, try db.auditEvents(about: me, limit: Self.activityLimit))
             try db.appendAudit(audit.event("account.export", at: now, target: ("account", me)))
             return data
         }
+        let sessions = try await AccountSecurityService(services: services).sessions(context: context)
         return DataExportDTO(
             exportedAt: now,
             account: .init(id: account.id, email: account.email, name: account.name, phone: account.phone, role: account.role,
                            createdAt: account.createdAt, emailVerifiedAt: account.emailVerifiedAt, mfaEnabled: mfa),
             orders: orders.map(OrderDTO.init),
-            sessions: sessions.map { s in
-                SessionInfoDTO(id: s.id, kind: s.kind.rawValue, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, expiresAt: s.absoluteExpiresAt,
-                               current: s.id == context.session.id, userAgent: s.userAgent, clientIp: s.clientIP)
-            },
+            sessions: sessions,
             // The address of the caller's own requests only: not a staff member's who acted on the account.
             activity: activity.map { .init(occurredAt: $0.occurredAt, action: $0.action, outcome: $0.outcome.rawValue,
                                            clientIp: $0.actorID == me ? $0.clientIP : nil) }
