@@ -115,6 +115,8 @@ let package = Package(
             name: "SQLiteStorage",
             dependencies: [
                 "CSQLite", "Domain", "Storage",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

@@ -54,7 +54,7 @@ struct MySQLResultBuffers {
 
     var binds: [MYSQL_BIND]
     let kinds: [Kind]
-    let names: [String]
+    let columns: SQLColumns
     private let numbers: UnsafeMutableRawPointer
     private let nulls: UnsafeMutablePointer<my_bool>
     private let lengths: UnsafeMutablePointer<UInt>
@@ -95,23 +95,24 @@ struct MySQLResultBuffers {
             }
         }
         self.kinds = kinds
-        self.names = names
+        self.columns = SQLColumns(names)
     }
 
     func row(_ statement: UnsafeMutablePointer<MYSQL_STMT>) -> SQLRow {
-        var values: [String: SQLValue] = [:]
+        var values: [SQLValue] = []
+        values.reserveCapacity(kinds.count)
         for i in 0..<kinds.count {
             if nulls[i] != 0 {
-                values[names[i]] = .null
+                values.append(.null)
                 continue
             }
             switch kinds[i] {
-            case .int: values[names[i]] = .int((numbers + 8 * i).load(as: Int64.self))
-            case .double: values[names[i]] = .double((numbers + 8 * i).load(as: Double.self))
-            case .text: values[names[i]] = .text(text(statement, column: i))
+            case .int: values.append(.int((numbers + 8 * i).load(as: Int64.self)))
+            case .double: values.append(.double((numbers + 8 * i).load(as: Double.self)))
+            case .text: values.append(.text(text(statement, column: i)))
             }
         }
-        return SQLRow(values: values)
+        return SQLRow(columns: columns, values: values)
     }
 
     private func text(_ statement: UnsafeMutablePointer<MYSQL_STMT>, column: Int) -> String {

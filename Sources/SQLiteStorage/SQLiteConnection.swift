@@ -10,7 +10,8 @@ final class SQLiteConnection: SQLConnection {
     private var statements: [String: OpaquePointer] = [:]
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    init(path: String) throws(StorageError) {
+    /// `readOnly` connections refuse every write (`PRAGMA query_only`): they serve read transactions.
+    init(path: String, readOnly: Bool = false) throws(StorageError) {
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
@@ -25,6 +26,7 @@ final class SQLiteConnection: SQLConnection {
         for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON"] {
             _ = try query(pragma, [])
         }
+        if readOnly { _ = try query("PRAGMA query_only = ON", []) }
     }
 
     deinit {
@@ -63,11 +65,14 @@ final class SQLiteConnection: SQLConnection {
             guard rc == SQLITE_OK else { throw error(rc) }
         }
         var rows: [SQLRow] = []
+        var columns: SQLColumns?
         while true {
             let rc = sqlite3_step(statement)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw error(rc) }
-            rows.append(row(statement))
+            let names = columns ?? Self.columns(statement)
+            columns = names
+            rows.append(row(statement, names))
         }
         return rows
     }
@@ -81,18 +86,24 @@ final class SQLiteConnection: SQLConnection {
         return statement
     }
 
-    private func row(_ statement: OpaquePointer) -> SQLRow {
-        var values: [String: SQLValue] = [:]
-        for column in 0..<sqlite3_column_count(statement) {
-            let name = String(cString: sqlite3_column_name(statement, column)).lowercased()
-            values[name] = switch sqlite3_column_type(statement, column) {
+    /// The result's column names, read once per query rather than once per row.
+    private static func columns(_ statement: OpaquePointer) -> SQLColumns {
+        SQLColumns((0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)).lowercased() })
+    }
+
+    private func row(_ statement: OpaquePointer, _ columns: SQLColumns) -> SQLRow {
+        var values: [SQLValue] = []
+        values.reserveCapacity(columns.names.count)
+        for column in 0..<Int32(columns.names.count) {
+            let value: SQLValue = switch sqlite3_column_type(statement, column) {
             case SQLITE_INTEGER: .int(sqlite3_column_int64(statement, column))
             case SQLITE_FLOAT: .double(sqlite3_column_double(statement, column))
             case SQLITE_NULL: .null
             default: .text(Self.text(statement, column))
             }
+            values.append(value)
         }
-        return SQLRow(values: values)
+        return SQLRow(columns: columns, values: values)
     }
 
     /// Reads a text column by its byte length, so embedded NUL characters survive.

@@ -1,19 +1,26 @@
 import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
 import NIOPosix
 public import Storage
 
 /// The embedded default database: one SQLite file (WAL, foreign keys on).
 ///
-/// All work runs on one dedicated thread that owns the single connection, so transactions
-/// are serialized and never block an event loop. Writes start with `BEGIN IMMEDIATE`.
+/// One writer connection on its own thread runs every write transaction (`BEGIN IMMEDIATE`),
+/// so writes are serialized. Read-only transactions run on a pool of reader connections, one
+/// thread each (`PRAGMA query_only`), which WAL lets read their own snapshot while the writer
+/// commits. No call blocks an event loop.
 public final class SQLiteDatabase: SQLDatabase {
-    private let pool: NIOThreadPool
-    private let connection: ConnectionBox
+    private let writerThread: NIOThreadPool
+    private let writer: ConnectionBox
+    private let readerThreads: NIOThreadPool
+    private let readers: ReaderPool
     /// The database file.
     public let path: String
 
     /// Opens (creating if needed) the database at `path`; its folder is created with mode 0700.
-    public init(path: String) throws {
+    /// `readers` read-only connections serve read transactions (default: one per core, at least 2).
+    public init(path: String, readers: Int? = nil) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         if !FileManager.default.fileExists(atPath: folder) {
@@ -21,13 +28,17 @@ public final class SQLiteDatabase: SQLDatabase {
         }
         let isNew = !FileManager.default.fileExists(atPath: path)
         self.path = path
-        connection = ConnectionBox(try SQLiteConnection(path: path))
+        writer = ConnectionBox(try SQLiteConnection(path: path))
         if isNew {
             // Customer data: readable by this user only. A failure here stops the start.
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         }
-        pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
+        let count = max(1, readers ?? max(2, System.coreCount))
+        self.readers = ReaderPool(try (0..<count).map { _ in try SQLiteConnection(path: path, readOnly: true) })
+        writerThread = NIOThreadPool(numberOfThreads: 1)
+        writerThread.start()
+        readerThreads = NIOThreadPool(numberOfThreads: count)
+        readerThreads.start()
     }
 
     /// Parses `sqlite:PATH` (e.g. `sqlite:./data/solar.sqlite`).
@@ -44,29 +55,42 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func transaction<T: Sendable>(readOnly: Bool, _ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
-        let box = connection
-        return try await pool.runIfActive {
-            try box.conn.execute(readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE", [])
-            do {
-                let result = try body(box.conn)
-                try box.conn.execute("COMMIT", [])
-                return result
-            } catch {
-                _ = try? box.conn.execute("ROLLBACK", [])
-                throw error
-            }
+        guard readOnly else {
+            let box = writer
+            return try await writerThread.runIfActive { try Self.run(box.conn, begin: "BEGIN IMMEDIATE", body) }
+        }
+        let readers = self.readers
+        return try await readerThreads.runIfActive {
+            // As many threads as connections: a job always finds one free.
+            let box = readers.take()
+            defer { readers.put(box) }
+            return try Self.run(box.conn, begin: "BEGIN DEFERRED", body)
+        }
+    }
+
+    private static func run<T>(_ conn: SQLiteConnection, begin: String, _ body: (any SQLConnection) throws -> T) throws -> T {
+        try conn.execute(begin, [])
+        do {
+            let result = try body(conn)
+            try conn.execute("COMMIT", [])
+            return result
+        } catch {
+            // The body's error is the one to report; a failed rollback leaves nothing behind
+            // either, since SQLite rolls back an open transaction when the next BEGIN fails.
+            _ = try? conn.execute("ROLLBACK", [])
+            throw error
         }
     }
 
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
-        let box = connection
-        return try await pool.runIfActive { try body(box.conn) }
+        let box = writer
+        return try await writerThread.runIfActive { try body(box.conn) }
     }
 
     public func diagnostics() async throws -> [Diagnostic] {
         try await withConnection { conn in
             func pragma(_ name: String) throws -> String {
-                guard let row = try conn.query("PRAGMA \(name)", []).first, let value = row.values.values.first else { return "?" }
+                guard let row = try conn.query("PRAGMA \(name)", []).first, let value = row.values.first else { return "?" }
                 switch value {
                 case .int(let i): return String(i)
                 case .text(let t): return t
@@ -84,12 +108,30 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func shutdown() async throws {
-        try await pool.shutdownGracefully()
+        try await readerThreads.shutdownGracefully()
+        try await writerThread.shutdownGracefully()
     }
 }
 
-/// Carries the connection to the database thread; only that thread uses it.
+/// Carries a connection to a database thread; one thread uses it at a time.
 private final class ConnectionBox: @unchecked Sendable {
     let conn: SQLiteConnection
     init(_ conn: SQLiteConnection) { self.conn = conn }
+}
+
+/// The free reader connections.
+private final class ReaderPool: Sendable {
+    private let free: NIOLockedValueBox<[ConnectionBox]>
+
+    init(_ connections: [SQLiteConnection]) {
+        free = NIOLockedValueBox(connections.map(ConnectionBox.init))
+    }
+
+    func take() -> ConnectionBox {
+        free.withLockedValue { $0.removeLast() }
+    }
+
+    func put(_ box: ConnectionBox) {
+        free.withLockedValue { $0.append(box) }
+    }
 }

@@ -345,5 +345,10 @@ enum SQLiteMigrations {
             "ALTER TABLE outbox_emails_v13 RENAME TO outbox_emails",
             "CREATE INDEX outbox_pending ON outbox_emails(sent_at, created_at)",
         ]),
+        Migration(version: 14, name: "index for support search by phone", statements: [
+            // Support search looks accounts up by the blind index of the email or the phone;
+            // email is unique (indexed), and this makes the phone side an index lookup too.
+            "CREATE INDEX accounts_by_phone ON accounts(phone)",
+        ]),
     ]
 }

@@ -39,10 +39,6 @@ public struct FieldProtection: Sendable {
         try cipher.encrypt(String(decoding: try JSONEncoder().encode(value), as: UTF8.self), context: context)
     }
 
-    func open<T: Decodable>(_ type: T.Type, _ ciphertext: String, context: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(try cipher.decrypt(ciphertext, context: context).utf8))
-    }
-
     /// Whether a ciphertext was made with the active key.
     public func isCurrent(_ ciphertext: String) -> Bool { ciphertext.hasPrefix("v1:\(cipher.active.id):") }
 }

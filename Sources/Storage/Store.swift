@@ -204,6 +204,9 @@ public protocol StoreAccess {
     /// Audit events newest first, optionally only those whose action starts with `actionPrefix`
     /// and with `outcome`.
     func auditEvents(limit: Int, offset: Int, actionPrefix: String?, outcome: AuditOutcome?) throws -> [AuditEvent]
+    /// Audit events newest first, with their sequence, from just below `before` (keyset
+    /// paging: the cost is the page's, however deep the page).
+    func auditEvents(limit: Int, before: Int64?) throws -> [SequencedAuditEvent]
     /// The newest events the account did or that were done to it.
     func auditEvents(about accountID: UUID, limit: Int) throws -> [AuditEvent]
     /// Erases a customer's account (GDPR Art. 17): the personal data and its ciphertext, the
@@ -217,5 +220,16 @@ extension StoreAccess {
     /// Audit events newest first, unfiltered.
     public func auditEvents(limit: Int, offset: Int) throws -> [AuditEvent] {
         try auditEvents(limit: limit, offset: offset, actionPrefix: nil, outcome: nil)
+    }
+}
+
+/// An audit event with its place in the trail (`seq`), for keyset paging.
+public struct SequencedAuditEvent: Sendable, Equatable {
+    public var seq: Int64
+    public var event: AuditEvent
+
+    public init(seq: Int64, event: AuditEvent) {
+        self.seq = seq
+        self.event = event
     }
 }

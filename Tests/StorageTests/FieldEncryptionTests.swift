@@ -22,7 +22,7 @@ struct FieldEncryptionTests {
     func rawDump(_ database: any SQLDatabase) async throws -> String {
         try await database.withConnection { conn in
             try ["accounts", "orders"].flatMap { table in try conn.query("SELECT * FROM \(table)", []) }
-                .map { row in row.values.values.map { "\($0)" }.joined(separator: "|") }.joined(separator: "\n")
+                .map { row in row.values.map { "\($0)" }.joined(separator: "|") }.joined(separator: "\n")
         }
     }
 

@@ -161,7 +161,7 @@ struct StoreTests {
         #expect(try await store.write { db in try db.revokeSession(id: session.id, at: now) })
         #expect(try await store.read { db in try db.activeSession(tokenHash: hash, now: now) } == nil)
         let columns = try await database.withConnection { conn in try conn.query("SELECT * FROM sessions", []) }
-        #expect(columns.first?.values.keys.contains("token") == false)
+        #expect(columns.first?.columns.names.contains("token") == false)
     }
 
     @Test("customer search is an exact match through the blind index: partial text and SQL metacharacters find nothing", arguments: TestDriver.available)

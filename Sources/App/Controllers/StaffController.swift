@@ -50,9 +50,20 @@ struct StaffController {
         group.secured(.get, "staff/audit-events", .readAuditEvents) { request, context in
             let limit = try request.query("limit", default: 50, in: 1...200)
             let offset = try request.query("offset", default: 0, in: 0...10_000_000)
-            let events = try await services.store.read { db in try db.auditEvents(limit: limit + 1, offset: offset) }
+            let before = try request.query("before", default: 0, in: 1...Int.max)
+            // `before` pages by sequence (the cost of a page, at any depth); `offset` is kept for
+            // older clients. Both at once is ambiguous.
+            guard before == 0 || offset == 0 else { throw ApiError.badParameter }
+            if offset > 0 {
+                let events = try await services.store.read { db in try db.auditEvents(limit: limit + 1, offset: offset) }
+                try await staff.record(context, "audit.read")
+                return AuditEventPageDTO(items: events.prefix(limit).map(AuditEventDTO.init), nextOffset: events.count > limit ? offset + limit : nil)
+            }
+            let page = try await services.store.read { db in try db.auditEvents(limit: limit + 1, before: before == 0 ? nil : Int64(before)) }
             try await staff.record(context, "audit.read")
-            return AuditEventPageDTO(items: events.prefix(limit).map(AuditEventDTO.init), nextOffset: events.count > limit ? offset + limit : nil)
+            let more = page.count > limit
+            return AuditEventPageDTO(items: page.prefix(limit).map { AuditEventDTO($0.event) },
+                                     nextOffset: more ? limit : nil, nextBefore: more ? page[limit - 1].seq : nil)
         }
         group.secured(.post, "admin/accounts", .createAccount) { request, context in
             let body = try await request.decodeBody(CreateAccountRequest.self, context: context)

@@ -231,4 +231,6 @@ extension AuditEventDTO {
 struct AuditEventPageDTO: ResponseEncodable {
     var items: [AuditEventDTO]
     var nextOffset: Int?
+    /// The `before` of the next page (keyset paging); absent on the last page.
+    var nextBefore: Int64?
 }

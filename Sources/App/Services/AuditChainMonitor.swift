@@ -18,12 +18,18 @@ public struct AuditChainMonitor: Service {
         await repeatUntilShutdown(every: .seconds(services.config.auditVerifyInterval)) { await check() }
     }
 
-    /// Verifies the whole chain once; returns the report, or nil when the database could not be read.
+    /// Verifies the whole chain once; returns the report, or nil when the database could not be read
+    /// or the check stopped for shutdown.
     @discardableResult
     public func check() async -> AuditChainReport? {
         let report: AuditChainReport
         do {
-            report = try await services.store.verifyAuditChain()
+            // A graceful shutdown stops the check between two batches instead of waiting for
+            // the end of a long chain.
+            report = try await cancelWhenGracefulShutdown { try await services.store.verifyAuditChain() }
+        } catch is CancellationError {
+            services.logger.info("audit chain check stopped for shutdown")
+            return nil
         } catch {
             services.logger.warning("audit chain check could not run", metadata: ["error": .string(String(describing: type(of: error)))])
             return nil

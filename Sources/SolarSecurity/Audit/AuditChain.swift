@@ -38,18 +38,8 @@ public struct AuditChain: Sendable {
         Data(SecureRandom.bytes(32)).base64EncodedString()
     }
 
-    /// A deterministic serialisation of an entry's fields: a JSON array of strings and nulls.
-    public static func canonical(_ fields: [String?]) -> String {
-        let escaped = fields.map { field -> String in
-            guard let field else { return "null" }
-            let data = try? JSONSerialization.data(withJSONObject: [field], options: [.withoutEscapingSlashes])
-            return data.map { String(decoding: $0.dropFirst().dropLast(), as: UTF8.self) } ?? "null"
-        }
-        return "[" + escaped.joined(separator: ",") + "]"
-    }
-
     public func entryHash(previous: String, canonical: String) -> String {
-        SHA256.hash(data: Data((previous + "\n" + canonical).utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Array((previous + "\n" + canonical).utf8)))
     }
 
     /// The MAC with the signing (newest) key.
@@ -58,7 +48,7 @@ public struct AuditChain: Sendable {
     }
 
     static func mac(_ text: String, _ key: SymmetricKey) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: key))
     }
 
     /// The position in the ring (0 = newest) of the key that made `mac`, or nil.

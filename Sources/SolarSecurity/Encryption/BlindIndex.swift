@@ -25,7 +25,7 @@ public struct BlindIndex: Sendable {
     public var keyCount: Int { keys.count }
 
     static func mac(_ purpose: String, _ value: String, _ key: SymmetricKey) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data((purpose + ":" + value).utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: Array((purpose + ":" + value).utf8), using: key))
     }
 
     func mac(_ purpose: String, _ value: String) -> String { Self.mac(purpose, value, keys[0]) }

@@ -24,7 +24,7 @@ public struct OpaqueToken: Sendable, Equatable {
     }
 
     public static func storageHash(of value: String) -> String {
-        SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Array(value.utf8)))
     }
 
     /// Whether `value` has the shape of a token (43 base64url characters); cheap rejection of junk.

@@ -1,4 +1,5 @@
 public import Foundation
+import SolarSecurity
 
 /// A value bound to, or read from, a prepared statement parameter. SQL text never contains values.
 public enum SQLValue: Sendable, Equatable {
@@ -7,23 +8,42 @@ public enum SQLValue: Sendable, Equatable {
     case double(Double)
     case text(String)
 
-    public static func uuid(_ id: UUID?) -> SQLValue { id.map { .text($0.uuidString.lowercased()) } ?? .null }
+    public static func uuid(_ id: UUID?) -> SQLValue { id.map { .text(UUIDText.string($0)) } ?? .null }
     public static func date(_ date: Date?) -> SQLValue { date.map { .int(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? .null }
     public static func optionalText(_ text: String?) -> SQLValue { text.map { .text($0) } ?? .null }
     public static func bool(_ value: Bool) -> SQLValue { .int(value ? 1 : 0) }
 }
 
-/// One result row: column names (lower-cased) to values.
-public struct SQLRow: Sendable {
-    public var values: [String: SQLValue]
+/// The column names of one result, shared by all its rows: a row is an array of values and a
+/// lookup by name is one hash, not a dictionary built per row.
+public final class SQLColumns: Sendable {
+    /// Lower-cased, in select order.
+    public let names: [String]
+    private let positions: [String: Int]
 
-    public init(values: [String: SQLValue]) {
+    public init(_ names: [String]) {
+        self.names = names
+        var positions: [String: Int] = [:]
+        for (i, name) in names.enumerated() where positions[name] == nil { positions[name] = i }
+        self.positions = positions
+    }
+
+    public func position(_ name: String) -> Int? { positions[name] }
+}
+
+/// One result row: values in select order, looked up by (lower-cased) column name.
+public struct SQLRow: Sendable {
+    public let columns: SQLColumns
+    public var values: [SQLValue]
+
+    public init(columns: SQLColumns, values: [SQLValue]) {
+        self.columns = columns
         self.values = values
     }
 
     public func value(_ column: String) throws(StorageError) -> SQLValue {
-        guard let value = values[column] else { throw StorageError.corruptRow(column) }
-        return value
+        guard let i = columns.position(column), i < values.count else { throw StorageError.corruptRow(column) }
+        return values[i]
     }
 
     public func string(_ column: String) throws(StorageError) -> String {
@@ -62,7 +82,7 @@ public struct SQLRow: Sendable {
     public func bool(_ column: String) throws(StorageError) -> Bool { try int(column) != 0 }
 
     public func uuid(_ column: String) throws(StorageError) -> UUID {
-        guard let id = UUID(uuidString: try string(column)) else { throw StorageError.corruptRow(column) }
+        guard let id = UUIDText.parse(try string(column)) else { throw StorageError.corruptRow(column) }
         return id
     }
 

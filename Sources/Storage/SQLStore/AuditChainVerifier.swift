@@ -47,9 +47,27 @@ struct AuditChainHead {
     }
 }
 
-/// Recomputes the chain from the rows in `seq` order and compares its end with the head.
-struct AuditChainVerifier {
+/// Recomputes the chain from the rows in `seq` order, fed in batches, and compares its end
+/// with the head. A value: each batch runs inside its own read transaction.
+struct AuditChainVerifier: Sendable {
     let chain: AuditChain
+    private(set) var report = AuditChainReport(verified: 0, legacy: 0)
+    /// The highest seq fed so far (legacy rows included): the next batch starts after it.
+    private(set) var lastSeen: Int64 = 0
+    /// The head's first chained sequence, as the first batch saw it.
+    private var firstSeq: Int64?
+    private var previous = AuditChain.genesis
+    private var last: (seq: Int64, id: String)?
+    // After a key rotation entries are signed with the newer key: along the chain the ring
+    // position may only go down (towards the newest key), never back to a retired key.
+    private var newestKey = Int.max
+    private static let columns = SQLAccess.auditColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+
+    init(chain: AuditChain) {
+        self.chain = chain
+    }
+
+    var isBroken: Bool { report.firstBroken != nil }
 
     /// The canonical text of an entry: its stored values, in column order.
     static func canonical(_ values: [SQLValue]) -> String {
@@ -63,83 +81,79 @@ struct AuditChainVerifier {
         })
     }
 
-    func verify(_ rows: [SQLRow], head headRow: SQLRow?) throws -> AuditChainReport {
-        var report = AuditChainReport(verified: 0, legacy: 0)
-        guard let headRow else {
-            return broken(report, 0, "head", "the chain head row is missing: it was deleted")
+    mutating func headMissing() {
+        broken(0, "head", "the chain head row is missing: it was deleted")
+    }
+
+    /// Checks the next rows (ascending seq) against the head read in the same transaction.
+    mutating func feed(_ rows: [SQLRow], head: AuditChainHead) throws {
+        guard !isBroken else { return }
+        if firstSeq == nil { firstSeq = head.firstSeq }
+        guard head.firstSeq == firstSeq else {
+            return broken(head.lastSeq, "head", "the chain head's first sequence changed during the check: the head was edited")
         }
-        let head = try AuditChainHead(headRow)
-        var previous = AuditChain.genesis
-        var last: (seq: Int64, id: String)?
-        var beyondHead: (seq: Int64, id: String)?
-        // After a key rotation entries are signed with the newer key: along the chain the ring
-        // position may only go down (towards the newest key), never back to a retired key.
-        var newestKey = Int.max
-        let columns = SQLAccess.auditColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         for row in rows {
             let seq = try row.int("seq"), id = try row.optionalString("id") ?? "?"
+            lastSeen = seq
             guard case .text(let stored) = try row.value("entry_hash") else {
                 // Legacy rows lie below the first chained sequence; at or after it every row is chained.
                 if seq < head.firstSeq { report.legacy += 1; continue }
-                return broken(report, seq, id, "entry without a hash at or after the chain's first sequence \(head.firstSeq): its hash was removed")
+                return broken(seq, id, "entry without a hash at or after the chain's first sequence \(head.firstSeq): its hash was removed")
             }
             guard seq >= head.firstSeq else {
-                return broken(report, seq, id, "chained entry below the head's first sequence \(head.firstSeq): the head was edited")
+                return broken(seq, id, "chained entry below the head's first sequence \(head.firstSeq): the head was edited")
             }
             let prev = try row.optionalString("prev_hash") ?? ""
-            guard prev == previous else { return broken(report, seq, id, "previous hash does not match: an entry before it was deleted, edited or moved") }
-            let values = try columns.map { try row.value($0) }
+            guard prev == previous else { return broken(seq, id, "previous hash does not match: an entry before it was deleted, edited or moved") }
+            let values = try Self.columns.map { try row.value($0) }
             let hash = chain.entryHash(previous: previous, canonical: Self.canonical(values))
-            guard hash == stored else { return broken(report, seq, id, "content does not match its hash: the entry was edited") }
+            guard hash == stored else { return broken(seq, id, "content does not match its hash: the entry was edited") }
             guard let key = chain.keyIndex(mac: try row.optionalString("mac") ?? "", entryHash: stored) else {
-                return broken(report, seq, id, "MAC does not match: the chain was rewritten without the key")
+                return broken(seq, id, "MAC does not match: the chain was rewritten without the key")
             }
             guard key <= newestKey else {
-                return broken(report, seq, id, "signed with a retired key after a newer key took over: the chain was extended with an old key")
+                return broken(seq, id, "signed with a retired key after a newer key took over: the chain was extended with an old key")
             }
             newestKey = key
-            if seq > head.lastSeq, beyondHead == nil { beyondHead = (seq, id) }
             previous = stored
             last = (seq, id)
             report.verified += 1
         }
-        return checkEnd(report, head: head, last: last, lastHash: previous, beyondHead: beyondHead, newestKey: newestKey)
     }
 
     /// The chain must end exactly where the signed head says, whatever the rows look like.
-    private func checkEnd(_ report: AuditChainReport, head: AuditChainHead, last: (seq: Int64, id: String)?,
-                          lastHash: String, beyondHead: (seq: Int64, id: String)?, newestKey: Int) -> AuditChainReport {
+    /// `head` was read in the same transaction as the last batch; `firstBeyondHead` names the
+    /// first entry after the head's last seq, if any.
+    mutating func finish(head: AuditChainHead, firstBeyondHead: (seq: Int64, id: String)?) {
+        guard !isBroken else { return }
         if head.mac == nil {
             guard head.isUnused else {
-                return broken(report, head.lastSeq, "head", "the chain head is not signed: it was edited without the key")
+                return broken(head.lastSeq, "head", "the chain head is not signed: it was edited without the key")
             }
         } else if let key = head.signingKey(in: chain) {
             guard key <= newestKey else {
-                return broken(report, head.lastSeq, "head", "the chain head is signed with a retired key after a newer key took over")
+                return broken(head.lastSeq, "head", "the chain head is signed with a retired key after a newer key took over")
             }
         } else {
-            return broken(report, head.lastSeq, "head", "the chain head's MAC does not match: it was moved without the key")
+            return broken(head.lastSeq, "head", "the chain head's MAC does not match: it was moved without the key")
         }
-        if let beyondHead {
-            return broken(report, beyondHead.seq, beyondHead.id, "entry after the chain head (seq \(head.lastSeq)): the head was rolled back")
+        if let beyond = firstBeyondHead, last != nil {
+            return broken(beyond.seq, beyond.id, "entry after the chain head (seq \(head.lastSeq)): the head was rolled back")
         }
         guard let last else {
-            if head.isUnused { return report }
-            return broken(report, head.lastSeq, "head", "no chained entry, but the chain head records seq \(head.lastSeq): the trail was emptied")
+            if head.isUnused { return }
+            return broken(head.lastSeq, "head", "no chained entry, but the chain head records seq \(head.lastSeq): the trail was emptied")
         }
         guard last.seq == head.lastSeq else {
-            return broken(report, head.lastSeq, "head",
+            return broken(head.lastSeq, "head",
                           "the chain ends at seq \(last.seq) but the head records seq \(head.lastSeq): the last entries were removed (the chain head points past the end)")
         }
-        guard lastHash == head.lastHash else {
-            return broken(report, last.seq, last.id, "the last entry's hash differs from the chain head's: the head was moved")
+        guard previous == head.lastHash else {
+            return broken(last.seq, last.id, "the last entry's hash differs from the chain head's: the head was moved")
         }
-        return report
     }
 
-    private func broken(_ report: AuditChainReport, _ seq: Int64, _ id: String, _ reason: String) -> AuditChainReport {
-        var report = report
+    private mutating func broken(_ seq: Int64, _ id: String, _ reason: String) {
         report.firstBroken = (seq, id, reason)
-        return report
     }
 }

@@ -9,7 +9,7 @@ extension SQLAccess {
     func protectedPII(_ a: Account) throws -> [SQLValue] {
         let pii = FieldProtection.AccountPII(email: a.email, name: a.name, phone: a.phone)
         return [.text(protection.index.email(a.email)), .text("*"), .text(protection.index.phone(a.phone)),
-                .text(try protection.seal(pii, context: FieldProtection.accountContext(a.id.uuidString.lowercased())))]
+                .text(try protection.seal(pii, context: FieldProtection.accountContext(UUIDText.string(a.id))))]
     }
 
     func insertAccount(_ a: Account) throws {
@@ -41,21 +41,24 @@ extension SQLAccess {
         let email = query.trimmingCharacters(in: .whitespaces).lowercased()
         let phone = query.filter { !$0.isWhitespace }
         let emails = protection.index.emails(email) + [email], phones = protection.index.phones(phone) + [phone]
-        return try conn.query(
-            """
-            SELECT \(Self.accountColumns) FROM accounts
-            WHERE role = 'customer' AND (email IN (\(Self.placeholders(emails.count))) OR phone IN (\(Self.placeholders(phones.count))))
-            ORDER BY created_at DESC, id LIMIT ?
-            """,
-            emails.map(SQLValue.text) + phones.map(SQLValue.text) + [.int(Int64(limit))]
-        ).map(account(from:))
+        return try conn.query(Self.customerSearchSQL(emails: emails.count, phones: phones.count),
+                              emails.map(SQLValue.text) + phones.map(SQLValue.text) + [.int(Int64(limit))]).map(account(from:))
+    }
+
+    /// Both sides are index lookups (the unique email, `accounts_by_phone`), whatever the table's size.
+    static func customerSearchSQL(emails: Int, phones: Int) -> String {
+        """
+        SELECT \(accountColumns) FROM accounts
+        WHERE role = 'customer' AND (email IN (\(placeholders(emails))) OR phone IN (\(placeholders(phones))))
+        ORDER BY created_at DESC, id LIMIT ?
+        """
     }
 
     /// Decrypts an account row (falls back to plaintext columns for rows not yet encrypted).
     func account(from row: SQLRow) throws -> Account {
         var account = try Self.account(row)
         if let ciphertext = try row.optionalString("pii_ciphertext") {
-            let pii = try protection.open(FieldProtection.AccountPII.self, ciphertext, context: FieldProtection.accountContext(account.id.uuidString.lowercased()))
+            let pii = try protection.openStored(FieldProtection.AccountPII.self, ciphertext, context: FieldProtection.accountContext(UUIDText.string(account.id)))
             (account.email, account.name, account.phone) = (pii.email, pii.name, pii.phone)
         }
         return account

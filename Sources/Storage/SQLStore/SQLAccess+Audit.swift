@@ -56,6 +56,14 @@ extension SQLAccess {
         ).map(auditEvent(from:))
     }
 
+    /// A range on the primary key: the page's rows and no others are read.
+    static let auditPageSQL = "SELECT \(auditColumns), seq FROM audit_events WHERE seq < ? ORDER BY seq DESC LIMIT ?"
+
+    func auditEvents(limit: Int, before: Int64?) throws -> [SequencedAuditEvent] {
+        try conn.query(Self.auditPageSQL, [.int(before ?? Int64.max), .int(Int64(limit))]
+        ).map { row in SequencedAuditEvent(seq: try row.int("seq"), event: try auditEvent(from: row)) }
+    }
+
     /// The newest events the account did or that were done to it (its data export).
     func auditEvents(about accountID: UUID, limit: Int) throws -> [AuditEvent] {
         try conn.query(

@@ -1,3 +1,4 @@
+import SolarSecurity
 import Domain
 import Foundation
 
@@ -8,7 +9,7 @@ extension SQLAccess {
 
     /// Every statement is bound and runs in the caller's transaction.
     func eraseAccount(id: UUID, at: Date) throws -> Int {
-        let key = String(id.uuidString.lowercased().filter(\.isHexDigit).prefix(32))
+        let key = String(UUIDText.string(id).filter(\.isHexDigit).prefix(32))
         let changed = try conn.execute(
             """
             UPDATE accounts SET email = ?, name = '*', phone = 'erased--', password_hash = ?, pii_ciphertext = NULL,

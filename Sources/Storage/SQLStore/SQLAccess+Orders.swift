@@ -31,7 +31,7 @@ extension SQLAccess {
     func sealedSite(_ o: Order) throws -> String {
         let site = FieldProtection.Site(line1: o.address.line1, line2: o.address.line2, postalCode: o.address.postalCode,
                                         latitude: o.location.latitude, longitude: o.location.longitude, notes: o.notes)
-        return try protection.seal(site, context: FieldProtection.siteContext(o.id.uuidString.lowercased()))
+        return try protection.seal(site, context: FieldProtection.siteContext(UUIDText.string(o.id)))
     }
 
     /// What stays in clear: a 2-character postal prefix and a location rounded to 0.1° (about 11 km).
@@ -85,7 +85,7 @@ extension SQLAccess {
     func order(from row: SQLRow) throws -> Order {
         guard let status = OrderStatus(rawValue: try row.string("status")) else { throw StorageError.corruptRow("status") }
         guard let roof = RoofType(rawValue: try row.string("roof_type")) else { throw StorageError.corruptRow("roof_type") }
-        let lines = try decodeJSON([QuoteLine].self, try row.string("quote_lines"), column: "quote_lines")
+        let lines = try StoredJSON.readArray(of: QuoteLine.self, try row.string("quote_lines"), column: "quote_lines")
         let quote = Quote(currency: try row.string("quote_currency"), lines: lines)
         guard quote.totalCents == (try row.int("quote_total_cents")) else { throw StorageError.corruptRow("quote_total_cents") }
         var order = Order(
@@ -105,7 +105,7 @@ extension SQLAccess {
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
         )
         if let sealed = try row.optionalString("site_ciphertext") {
-            let site = try protection.open(FieldProtection.Site.self, sealed, context: FieldProtection.siteContext(order.id.uuidString.lowercased()))
+            let site = try protection.openStored(FieldProtection.Site.self, sealed, context: FieldProtection.siteContext(UUIDText.string(order.id)))
             order.address.line1 = site.line1
             order.address.line2 = site.line2
             order.address.postalCode = site.postalCode

@@ -39,15 +39,6 @@ public struct SQLStore: Store {
         return result
     }
 
-    public func verifyAuditChain() async throws -> AuditChainReport {
-        let chain = self.chain
-        return try await database.transaction(readOnly: true) { conn in
-            try AuditChainVerifier(chain: chain).verify(try conn.query(
-                "SELECT \(SQLAccess.auditColumns), seq, prev_hash, entry_hash, mac FROM audit_events ORDER BY seq", []
-            ), head: try conn.query("SELECT \(AuditChainHead.columns) FROM audit_chain_head WHERE id = 1", []).first)
-        }
-    }
-
     public func ping() async throws {
         _ = try await database.withConnection { conn in try conn.query("SELECT 1 AS ok", []).count }
     }
