@@ -55,7 +55,7 @@ sbom: build test-deps
 # bench/results.json. Run it after `make test` (which installs MariaDB and the venv).
 bench: test-deps
 	@scripts/apt-install.sh wrk
-	swift build -c release --product solar --scratch-path .build-release
+	swift build -c release --product solar --static-swift-stdlib --scratch-path .build-release
 	$(VENV)/bin/python scripts/bench.py
 
 clean:

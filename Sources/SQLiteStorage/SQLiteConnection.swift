@@ -34,6 +34,9 @@ final class SQLiteConnection: SQLConnection {
         sqlite3_close_v2(db)
     }
 
+    /// Whether a transaction is open (SQLite is not in autocommit mode).
+    var isInTransaction: Bool { sqlite3_get_autocommit(db) == 0 }
+
     @discardableResult
     func execute(_ sql: String, _ binds: [SQLValue]) throws(StorageError) -> Int {
         _ = try run(sql, binds)

@@ -7,12 +7,13 @@ public import Storage
 /// The embedded default database: one SQLite file (WAL, foreign keys on).
 ///
 /// One writer connection on its own thread runs every write transaction (`BEGIN IMMEDIATE`),
-/// so writes are serialized. Read-only transactions run on a pool of reader connections, one
+/// so writes are serialized; those that wait together share one commit (`SQLiteWriteQueue`). Read-only transactions run on a pool of reader connections, one
 /// thread each (`PRAGMA query_only`), which WAL lets read their own snapshot while the writer
 /// commits. No call blocks an event loop.
 public final class SQLiteDatabase: SQLDatabase {
     private let writerThread: NIOThreadPool
     private let writer: ConnectionBox
+    private let writes = SQLiteWriteQueue()
     private let readerThreads: NIOThreadPool
     private let readers: ReaderPool
     /// The database file.
@@ -55,16 +56,36 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func transaction<T: Sendable>(readOnly: Bool, _ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
-        guard readOnly else {
-            let box = writer
-            return try await writerThread.runIfActive { try Self.run(box.conn, begin: "BEGIN IMMEDIATE", body) }
-        }
+        guard readOnly else { return try await write(body) }
         let readers = self.readers
         return try await readerThreads.runIfActive {
             // As many threads as connections: a job always finds one free.
             let box = readers.take()
             defer { readers.put(box) }
             return try Self.run(box.conn, begin: "BEGIN DEFERRED", body)
+        }
+    }
+
+    /// A write transaction, committed with the others waiting beside it (`SQLiteWriteQueue`).
+    private func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
+        let box = writer, queue = writes
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let result = WriteResult<T>()
+            queue.enqueue(SQLiteWriteQueue.Job(body: { conn in result.value = try body(conn) }, finish: { error in
+                if let error {
+                    continuation.resume(throwing: error)
+                } else if let value = result.value {
+                    continuation.resume(returning: value)
+                } else {
+                    continuation.resume(throwing: StorageError.failure("write finished without a result"))
+                }
+            }))
+            writerThread.submit { state in
+                guard case .active = state else {
+                    return queue.take(max: .max).forEach { $0.finish(StorageError.unavailable("the database is closed")) }
+                }
+                queue.drain(box.conn)
+            }
         }
     }
 

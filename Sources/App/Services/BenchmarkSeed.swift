@@ -69,13 +69,15 @@ public struct BenchmarkSeed: Sendable {
                 for i in lower..<min(lower + batch, plan.customers) { try db.insertAccount(customer(i)) }
             }
         }
-        let statuses: [OrderStatus] = [.quoted, .dispatching, .scheduled, .completed, .completed, .cancelled]
+        // Dispatching lasts minutes in real life: one order in a thousand waits for an installer
+        // (a sixth, as an earlier seed had, kept the dispatch sweeper busy throughout the run).
+        let statuses: [OrderStatus] = [.quoted, .scheduled, .completed, .completed, .cancelled]
         for lower in stride(from: 0, to: plan.orders, by: batch) {
             try await services.store.write { db in
                 for n in lower..<min(lower + batch, plan.orders) {
                     // The first customer gets `ordersOfFirstCustomer`; the rest spread over everyone else.
                     let owner = n < plan.ordersOfFirstCustomer ? 0 : 1 + n % max(1, plan.customers - 1)
-                    let status = statuses[n % statuses.count]
+                    let status = n % 1000 == 999 ? .dispatching : statuses[n % statuses.count]
                     let spec = InstallationSpec(systemSizeDeciKw: 30 + n % 90, panelCount: 8 + n % 30, roofType: .tile)
                     let at = start.addingTimeInterval(Double(n) * 60)
                     try db.insertOrder(Order(

@@ -45,6 +45,8 @@ public struct DispatchSweeper: Service {
                 break
             }
             for id in page {
+                // A graceful shutdown stops the sweep between orders; the next start goes on.
+                if Task.isShuttingDownGracefully || Task.isCancelled { break }
                 // One order that fails (a deadlock given up, say) does not stop the others.
                 do {
                     switch try await redispatch(id, now: now) {
@@ -58,7 +60,7 @@ public struct DispatchSweeper: Service {
                     ])
                 }
             }
-            guard page.count == batch, let last = page.last else { break }
+            guard page.count == batch, let last = page.last, !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
             after = last
         }
         services.metrics.dispatchStalled(outcome.stalled)
