@@ -8,7 +8,8 @@ verify`, and measures the two ceilings (health, Argon2id). It prints a table and
 bench/results.json with PASS or MISS beside each budget.
 
 Settings: BENCH_DATABASES (sqlite,mysql), BENCH_SECONDS (15), BENCH_SCALE (1.0: multiplies the
-seeded counts; 10 gives the 10x run), BENCH_BINARY (.build-release/release/solar)."""
+seeded counts; 10 gives the 10x run, written to bench/results-10x.json, which the next 1x run
+compares its order list with), BENCH_BINARY (.build-release/release/solar)."""
 
 from __future__ import annotations
 
@@ -329,7 +330,8 @@ def main():
     ceilings = {"argon2_verify_s": hashing["verifySeconds"], "cores": hashing["cores"],
                 "argon2_ceiling_rps": round(hashing["cores"] / hashing["verifySeconds"], 1)}
     print(f"Argon2id: one verify {hashing['verifySeconds'] * 1000:.0f} ms, ceiling {ceilings['argon2_ceiling_rps']} logins/s on {hashing['cores']} cores")
-    out = REPO / "bench/results.json"
+    # The 10x run (BENCH_SCALE=10) writes its own file; the 1x run compares its list with it.
+    out = REPO / ("bench/results.json" if SCALE == 1 else f"bench/results-{SCALE:g}x.json")
     # A run of some databases keeps the others' last figures.
     results = json.loads(out.read_text())["results"] if out.exists() else {}
     for kind in os.environ.get("BENCH_DATABASES", "sqlite,mysql").split(","):
@@ -337,6 +339,13 @@ def main():
     if "sqlite" in results:
         ceilings["http_ceiling_rps"] = results["sqlite"]["scenarios"]["health"]["rps"]
     rows = budgets(results, ceilings)
+    tenfold = REPO / "bench/results-10x.json"
+    if SCALE == 1 and tenfold.exists() and "sqlite" in results:
+        big = json.loads(tenfold.read_text())["results"].get("sqlite", {}).get("scenarios", {}).get("order_list")
+        if big:
+            ratio = round(big["rps"] / results["sqlite"]["scenarios"]["order_list"]["rps"], 2)
+            rows.append({"budget": "sqlite: order list at 10x data, share of 1x", "measured": ratio, "target": 0.8, "unit": "",
+                         "result": "PASS" if ratio >= 0.8 else "MISS"})
     print("\n| budget | measured | target | |\n|---|---:|---:|---|")
     for r in rows:
         print(f"| {r['budget']} | {r['measured']} {r['unit']} | {r['target']} {r['unit']} | {r['result']} |")

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SolarSecurity
 import Testing
@@ -49,6 +50,23 @@ struct UUIDTextTests {
         for bad in ["", "x", String(good.dropLast()), good + "0", good.replacingOccurrences(of: "-", with: ""),
                     "g" + good.dropFirst(), String(good.prefix(8)) + "+" + good.dropFirst(9), " " + good.dropFirst()] {
             #expect(UUIDText.parse(bad) == nil, "\(bad)")
+        }
+    }
+}
+
+@Suite("Audit MAC with a keyed HMAC reused")
+struct AuditMACTests {
+    @Test("every MAC equals a freshly keyed HMAC, however many came before")
+    func reusedKey() throws {
+        let key = SecureRandom.bytes(32), old = SecureRandom.bytes(32)
+        let chain = try #require(AuditChain(keys: [key, old]))
+        for n in 0..<5 {
+            let text = "entry \(n)"
+            let fresh = Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: SymmetricKey(data: key)))
+            #expect(chain.mac(entryHash: text) == fresh)
+            let retired = Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: SymmetricKey(data: old)))
+            #expect(chain.keyIndex(mac: retired, entryHash: text) == 1)
+            #expect(chain.keyIndex(mac: fresh, entryHash: text) == 0)
         }
     }
 }

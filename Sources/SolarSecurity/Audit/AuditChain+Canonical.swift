@@ -25,6 +25,11 @@ extension AuditChain {
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     static func appendEscaped(_ text: String, to out: inout [UInt8]) {
+        // Most fields need no escape: copy them whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: text.utf8)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

@@ -11,6 +11,9 @@ public struct AuditChain: Sendable {
     /// The key ring: the first key signs new entries, the head and checkpoints; the others are
     /// retired keys that only verify what they signed before a rotation (`AUDIT_KEY=new,old`).
     private let keys: [SymmetricKey]
+    /// One keyed HMAC per key, copied for each MAC: keying HMAC (the inner and outer pads) cost
+    /// as much as the MAC itself, and the chain check computes one per entry.
+    private let keyed: [HMAC<SHA256>]
 
     /// `key` must be at least 32 bytes.
     public init?(key: [UInt8]) {
@@ -21,6 +24,7 @@ public struct AuditChain: Sendable {
     public init?(keys: [[UInt8]]) {
         guard !keys.isEmpty, keys.allSatisfy({ $0.count >= 32 }), Set(keys).count == keys.count else { return nil }
         self.keys = keys.map { SymmetricKey(data: $0) }
+        self.keyed = self.keys.map { HMAC<SHA256>(key: $0) }
     }
 
     /// Parses `AUDIT_KEY`: one base64 key, or a comma-separated ring, newest first.
@@ -44,16 +48,18 @@ public struct AuditChain: Sendable {
 
     /// The MAC with the signing (newest) key.
     public func mac(entryHash: String) -> String {
-        Self.mac(entryHash, keys[0])
+        Self.mac(entryHash, keyed[0])
     }
 
-    static func mac(_ text: String, _ key: SymmetricKey) -> String {
-        Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: key))
+    static func mac(_ text: String, _ keyed: HMAC<SHA256>) -> String {
+        var hmac = keyed
+        hmac.update(data: Array(text.utf8))
+        return Hex.encode(hmac.finalize())
     }
 
     /// The position in the ring (0 = newest) of the key that made `mac`, or nil.
     public func keyIndex(mac: String, entryHash: String) -> Int? {
-        keys.firstIndex { constantTimeEquals(mac, Self.mac(entryHash, $0)) }
+        keyed.firstIndex { constantTimeEquals(mac, Self.mac(entryHash, $0)) }
     }
 
     public func isValid(mac: String, entryHash: String) -> Bool {

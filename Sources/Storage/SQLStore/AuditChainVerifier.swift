@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import SolarSecurity
 
@@ -81,6 +82,33 @@ struct AuditChainVerifier: Sendable {
         })
     }
 
+    /// What each chained row's hash and MAC say, computed on every core: the hash from the row's
+    /// stored content and `prev_hash`, and the ring position of the key whose MAC matches. The
+    /// rows do not depend on each other for this; `feed` then walks them in order and checks
+    /// the links. nil for rows without an entry hash (legacy).
+    struct Seal: Sendable {
+        var hash: String
+        var key: Int?
+    }
+
+    static func seals(_ rows: [SQLRow], _ chain: AuditChain) throws -> [Seal?] {
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(1, rows.count / 256))
+        let results = SealSlots(count: rows.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for i in stride(from: worker, to: rows.count, by: workers) {
+                results.set(i, Result { try seal(rows[i], chain) })
+            }
+        }
+        return try results.values.map { try $0.get() }
+    }
+
+    private static func seal(_ row: SQLRow, _ chain: AuditChain) throws -> Seal? {
+        guard case .text(let stored) = try row.value("entry_hash") else { return nil }
+        let values = try columns.map { try row.value($0) }
+        let hash = chain.entryHash(previous: try row.optionalString("prev_hash") ?? "", canonical: canonical(values))
+        return Seal(hash: hash, key: chain.keyIndex(mac: try row.optionalString("mac") ?? "", entryHash: stored))
+    }
+
     mutating func headMissing() {
         broken(0, "head", "the chain head row is missing: it was deleted")
     }
@@ -92,7 +120,8 @@ struct AuditChainVerifier: Sendable {
         guard head.firstSeq == firstSeq else {
             return broken(head.lastSeq, "head", "the chain head's first sequence changed during the check: the head was edited")
         }
-        for row in rows {
+        let sealed = try Self.seals(rows, chain)
+        for (row, seal) in zip(rows, sealed) {
             let seq = try row.int("seq"), id = try row.optionalString("id") ?? "?"
             lastSeen = seq
             guard case .text(let stored) = try row.value("entry_hash") else {
@@ -105,10 +134,10 @@ struct AuditChainVerifier: Sendable {
             }
             let prev = try row.optionalString("prev_hash") ?? ""
             guard prev == previous else { return broken(seq, id, "previous hash does not match: an entry before it was deleted, edited or moved") }
-            let values = try Self.columns.map { try row.value($0) }
-            let hash = chain.entryHash(previous: previous, canonical: Self.canonical(values))
-            guard hash == stored else { return broken(seq, id, "content does not match its hash: the entry was edited") }
-            guard let key = chain.keyIndex(mac: try row.optionalString("mac") ?? "", entryHash: stored) else {
+            // The seal was computed from the row's own `prev_hash`, equal to `previous` here.
+            guard let seal else { throw StorageError.corruptRow("entry_hash") }
+            guard seal.hash == stored else { return broken(seq, id, "content does not match its hash: the entry was edited") }
+            guard let key = seal.key else {
                 return broken(seq, id, "MAC does not match: the chain was rewritten without the key")
             }
             guard key <= newestKey else {
@@ -156,4 +185,20 @@ struct AuditChainVerifier: Sendable {
     private mutating func broken(_ seq: Int64, _ id: String, _ reason: String) {
         report.firstBroken = (seq, id, reason)
     }
+}
+
+/// Results written by index from several threads: each index by one thread only, behind a lock.
+private final class SealSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<AuditChainVerifier.Seal?, any Error>]
+
+    init(count: Int) {
+        slots = Array(repeating: .success(nil), count: count)
+    }
+
+    func set(_ index: Int, _ value: Result<AuditChainVerifier.Seal?, any Error>) {
+        lock.withLock { slots[index] = value }
+    }
+
+    var values: [Result<AuditChainVerifier.Seal?, any Error>] { lock.withLock { slots } }
 }
