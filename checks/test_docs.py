@@ -41,3 +41,17 @@ def test_threat_model_evidence_exists():
                 missing.append(f"{file}: {name}")
     assert checked > 40, f"only {checked} references found: the pattern no longer matches the threat model"
     assert not missing, "the threat model names tests that do not exist: " + "; ".join(missing)
+
+
+def test_performance_page_matches_the_measured_results():
+    """docs/performance.md states each budget with the result `make bench` last wrote."""
+    import json
+
+    results = json.loads((REPO / "bench" / "results.json").read_text())
+    page = (REPO / "docs" / "performance.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line.split("|")[-2].strip() for line in page.splitlines()
+            if line.startswith("| ") and line.rstrip().endswith(("| PASS |", "| MISS |"))}
+    assert results["budgets"], "bench/results.json holds no budgets"
+    wrong = [f"{b['budget']}: page says {rows.get(b['budget'])}, results say {b['result']}"
+             for b in results["budgets"] if rows.get(b["budget"]) != b["result"]]
+    assert not wrong, "; ".join(wrong)

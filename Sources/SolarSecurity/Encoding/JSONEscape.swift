@@ -1,0 +1,33 @@
+/// The body of a JSON string literal, for the serialisers written by hand (the audit chain's
+/// canonical form, the order responses): `"` and `\` escaped, `\b \f \n \r \t`, other control
+/// characters as `\u00xx`, everything else as UTF-8. `escapingSlash` also writes `/` as `\/`,
+/// as `JSONEncoder` does; the audit chain keeps `/` as is, as `JSONSerialization` wrote it with
+/// `.withoutEscapingSlashes` when the chain began.
+public enum JSONEscape {
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    public static func append(_ text: String, to out: inout [UInt8], escapingSlash: Bool) {
+        // Most values need no escape: copy them whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || (escapingSlash && $0 == UInt8(ascii: "/")) }) {
+            out.append(contentsOf: text.utf8)
+            return
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "/") where escapingSlash: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "/")])
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x00..<0x20:
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0F)])
+            default: out.append(byte)
+            }
+        }
+    }
+}
