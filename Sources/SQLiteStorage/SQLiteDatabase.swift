@@ -90,15 +90,20 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     private static func run<T>(_ conn: SQLiteConnection, begin: String, _ body: (any SQLConnection) throws -> T) throws -> T {
+        // A transaction left open by a rollback that failed last time is ended first, so one
+        // failure cannot make every later BEGIN on this connection fail.
+        if conn.isInTransaction { try conn.execute("ROLLBACK", []) }
         try conn.execute(begin, [])
         do {
             let result = try body(conn)
             try conn.execute("COMMIT", [])
             return result
         } catch {
-            // The body's error is the one to report; a failed rollback leaves nothing behind
-            // either, since SQLite rolls back an open transaction when the next BEGIN fails.
-            _ = try? conn.execute("ROLLBACK", [])
+            // The body's error is the one to report. If the rollback fails too, the next
+            // transaction on this connection rolls back first (above) and reports it then.
+            if conn.isInTransaction {
+                do { try conn.execute("ROLLBACK", []) } catch {}
+            }
             throw error
         }
     }

@@ -63,7 +63,7 @@ struct StaffController {
             try await staff.record(context, "audit.read")
             let more = page.count > limit
             return AuditEventPageDTO(items: page.prefix(limit).map { AuditEventDTO($0.event) },
-                                     nextOffset: more ? limit : nil, nextBefore: more ? page[limit - 1].seq : nil)
+                                     nextOffset: more && before == 0 ? limit : nil, nextBefore: more ? page[limit - 1].seq : nil)
         }
         group.secured(.post, "admin/accounts", .createAccount) { request, context in
             let body = try await request.decodeBody(CreateAccountRequest.self, context: context)

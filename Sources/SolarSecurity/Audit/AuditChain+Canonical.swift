@@ -3,7 +3,7 @@ extension AuditChain {
     ///
     /// The bytes are those `JSONSerialization` wrote when the chain began (`"` and `\` escaped,
     /// `\b \f \n \r \t`, other controls as `\u00xx`, `/` and everything else as is), so entries
-    /// written then still verify; `AuditChainTests.canonicalMatchesJSONSerialization` holds that.
+    /// written then still verify; `AuditCanonicalTests.canonicalMatchesJSONSerialization` holds that.
     /// Written by hand because the chain check runs it for every entry.
     public static func canonical(_ fields: [String?]) -> String {
         var out: [UInt8] = [UInt8(ascii: "[")]

@@ -1,7 +1,8 @@
 /// Lower-case hexadecimal text for digests and MACs, without a formatter per byte
 /// (`String(format: "%02x")` cost more than the SHA-256 it printed).
 public enum Hex {
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// Lower-case hex digits, shared with the other hand-written encoders of this module.
+    static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     public static func encode<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
         var out: [UInt8] = []

@@ -4,8 +4,6 @@
 /// as `JSONEncoder` does; the audit chain keeps `/` as is, as `JSONSerialization` wrote it with
 /// `.withoutEscapingSlashes` when the chain began.
 public enum JSONEscape {
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     public static func append(_ text: String, to out: inout [UInt8], escapingSlash: Bool) {
         // Most values need no escape: copy them whole.
         if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || (escapingSlash && $0 == UInt8(ascii: "/")) }) {
@@ -24,8 +22,8 @@ public enum JSONEscape {
             case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0x00..<0x20:
                 out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0x0F)])
+                out.append(Hex.digits[Int(byte >> 4)])
+                out.append(Hex.digits[Int(byte & 0x0F)])
             default: out.append(byte)
             }
         }

@@ -3,7 +3,7 @@ public import Foundation
 /// UUID text without `sscanf` and `snprintf`, which Foundation's `UUID(uuidString:)` and
 /// `uuidString` use: rows carry several ids each, and parsing them showed in profiles.
 public enum UUIDText {
-    private static let lower: [UInt8] = Array("0123456789abcdef".utf8)
+    private static let lower = Hex.digits
     private static let upper: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// The canonical 36-character form, lower-case (as the database stores ids) or upper-case
@@ -22,8 +22,8 @@ public enum UUIDText {
         }
     }
 
-    /// Parses the canonical 36-character form in either case; nil for anything else, as
-    /// `UUID(uuidString:)` answers.
+    /// Parses the canonical 36-character form in either case; nil for anything else (stricter
+    /// than `UUID(uuidString:)`, whose `sscanf` skips spaces and ignores trailing text).
     public static func parse(_ text: String) -> UUID? {
         var bytes = (0 as UInt8, 0 as UInt8, 0 as UInt8, 0 as UInt8, 0 as UInt8, 0 as UInt8, 0 as UInt8, 0 as UInt8,
                      0 as UInt8, 0 as UInt8, 0 as UInt8, 0 as UInt8, 0 as UInt8, 0 as UInt8, 0 as UInt8, 0 as UInt8)
