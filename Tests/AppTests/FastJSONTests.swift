@@ -53,6 +53,15 @@ struct FastJSONTests {
             page.write(to: &json)
             #expect(try Self.same(json.bytes, Self.reference(page)))
         }
+        for amount in [0, 7, -7, 9, 10, -10, 99_999, Int64.max, Int64.min, Int64.min + 1] {
+            var json = JSONWriter()
+            json.int(amount)
+            #expect(json.bytes == Array(String(amount).utf8))
+        }
+        let id = UUID()
+        var json = JSONWriter()
+        json.uuid(id)
+        #expect(json.bytes == Array("\"\(id.uuidString)\"".utf8))
         var empty = JSONWriter()
         OrderPageDTO(items: [], nextOffset: nil).write(to: &empty)
         #expect(try Self.same(empty.bytes, Self.reference(OrderPageDTO(items: [], nextOffset: nil))))

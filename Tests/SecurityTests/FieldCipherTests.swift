@@ -32,6 +32,18 @@ struct FieldCipherTests {
         #expect(throws: FieldCipherError.unknownKey) { try other.decrypt(ciphertext, context: "c") }
     }
 
+    @Test("ciphertexts without the v1:<id>:<base64> shape are refused, never read")
+    func malformedCiphertexts() throws {
+        let good = try ring.encrypt("secret", context: "c")
+        let payload = String(good.dropFirst("v1:k1:".count))
+        for text in ["", "v1", "v1:", "v1:k1", "v1::" + payload, "v2:k1:" + payload, "V1:k1:" + payload, "v1:k1:" + payload + "!", "v1:k1:a:" + payload, "xv1:k1:" + payload] {
+            #expect(throws: FieldCipherError.self, "\(text.prefix(12))") { try ring.decrypt(text, context: "c") }
+        }
+        #expect(throws: FieldCipherError.malformed) { try ring.decrypt("v1::" + payload, context: "c") }
+        #expect(throws: FieldCipherError.malformed) { try ring.decrypt("v1:k1:" + payload + "!", context: "c") }
+        #expect(try ring.decrypt("v1:k1:" + payload, context: "c") == "secret")
+    }
+
     @Test("old keys still decrypt after rotation; new ciphertexts use the active key")
     func rotation() throws {
         let oldEntry = FieldCipher.generateKeyEntry(id: "old")

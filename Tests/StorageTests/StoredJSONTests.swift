@@ -27,6 +27,15 @@ struct StoredJSONTests {
         #expect(try items.map { try $0.string() } == ["a/bé😀\u{0}"])
     }
 
+    @Test("numbers read as strtod reads them, whether whole, long, negative or fractional")
+    func numbers() throws {
+        let texts = ["0", "-0", "7", "-7", "285000", "123456789012345", "-123456789012345", "1234567890123456", "9007199254740993",
+                     "1.5", "-2.5e3", "1e2", "40.416775123", "-3.7037901", "0.1"]
+        guard case .array(let items) = try StoredJSON.parse("[" + texts.joined(separator: ",") + "]") else { Issue.record("not an array"); return }
+        #expect(try items.map { try $0.double() } == texts.map { Double($0)! })
+        #expect(try StoredJSON.parse("-0").double().sign == .minus)
+    }
+
     @Test("malformed or truncated JSON is a corrupt row, never a crash", arguments: [
         "", " ", "[", "[{", #"[{"code":"a""#, #"{"a":1,}"#, "[1,]", #""abc"#, #""\"#, #""\u12"#, #""\ud83d""#, #""\ud83d\u0041""#,
         "tru", "nul", "1e", "-", "[1] 2", #"{"a" 1}"#, "\u{1}", String(repeating: "[", count: 100),

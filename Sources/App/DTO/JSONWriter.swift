@@ -37,7 +37,8 @@ struct JSONWriter {
         separate()
         bytes.append(UInt8(ascii: "\""))
         bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
@@ -49,7 +50,24 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func int<I: BinaryInteger>(_ value: I) { raw(String(value)) }
+    mutating func int<I: BinaryInteger>(_ value: I) {
+        separate()
+        needsComma = true
+        guard let whole = Int64(exactly: value) else { return bytes.append(contentsOf: String(value).utf8) }
+        // Digit by digit, without a String per number.
+        if whole < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = whole.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[i]) }
+        }
+    }
 
     mutating func double(_ value: Double) {
         // As JSONEncoder: integral values without ".0".
@@ -58,7 +76,13 @@ struct JSONWriter {
         raw(text)
     }
 
-    mutating func uuid(_ value: UUID) { string(UUIDText.string(value, uppercase: true)) }
+    mutating func uuid(_ value: UUID) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        UUIDText.append(value, to: &bytes, uppercase: true)
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
 
     /// ISO 8601 in whole seconds, UTC (`2026-12-04T11:00:37Z`), as `.iso8601` writes it.
     mutating func date(_ value: Date) {

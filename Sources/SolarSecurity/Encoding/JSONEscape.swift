@@ -5,11 +5,16 @@
 /// `.withoutEscapingSlashes` when the chain began.
 public enum JSONEscape {
     public static func append(_ text: String, to out: inout [UInt8], escapingSlash: Bool) {
-        // Most values need no escape: copy them whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || (escapingSlash && $0 == UInt8(ascii: "/")) }) {
-            out.append(contentsOf: text.utf8)
-            return
+        // Most values need no escape: copy them whole. A native string's UTF-8 is contiguous,
+        // and scanning it as a buffer is several times faster than through `utf8`.
+        let copied = text.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
+            for byte in buffer where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || (escapingSlash && byte == UInt8(ascii: "/")) {
+                return false
+            }
+            out.append(contentsOf: buffer)
+            return true
         }
+        if copied == true { return }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

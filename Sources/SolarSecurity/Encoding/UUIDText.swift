@@ -9,16 +9,21 @@ public enum UUIDText {
     /// The canonical 36-character form, lower-case (as the database stores ids) or upper-case
     /// (as `uuidString` writes them).
     public static func string(_ id: UUID, uppercase: Bool = false) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(36)
+        append(id, to: &out, uppercase: uppercase)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the canonical form to `out`, for serialisers that write bytes.
+    public static func append(_ id: UUID, to out: inout [UInt8], uppercase: Bool = false) {
         let digits = uppercase ? upper : lower
-        return withUnsafeBytes(of: id.uuid) { raw in
-            var out = [UInt8]()
-            out.reserveCapacity(36)
+        withUnsafeBytes(of: id.uuid) { raw in
             for (i, byte) in raw.enumerated() {
                 if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
                 out.append(digits[Int(byte >> 4)])
                 out.append(digits[Int(byte & 0x0F)])
             }
-            return String(decoding: out, as: UTF8.self)
         }
     }
 

@@ -54,15 +54,27 @@ public struct FieldCipher: Sendable {
     }
 
     public func decrypt(_ ciphertext: String, context: String) throws -> String {
-        let parts = ciphertext.split(separator: ":", maxSplits: 2).map(String.init)
-        guard parts.count == 3, parts[0] == "v1", let data = Data(base64Encoded: parts[2]) else { throw FieldCipherError.malformed }
-        guard let key = keys[parts[1]] else { throw FieldCipherError.unknownKey }
+        // `v1:<id>:<base64>`, read in place: rows carry one of these each, and splitting it
+        // into strings showed in the order list's profile.
+        let utf8 = ciphertext.utf8
+        guard utf8.starts(with: "v1:".utf8) else { throw FieldCipherError.malformed }
+        let idStart = utf8.index(utf8.startIndex, offsetBy: 3)
+        guard let colon = utf8[idStart...].firstIndex(of: UInt8(ascii: ":")), colon > idStart else { throw FieldCipherError.malformed }
+        guard let data = Data(base64Encoded: Self.data(utf8[utf8.index(after: colon)...])) else { throw FieldCipherError.malformed }
+        guard let key = keys[String(ciphertext[idStart..<colon])] else { throw FieldCipherError.unknownKey }
         do {
             let box = try AES.GCM.SealedBox(combined: data)
-            return String(decoding: try AES.GCM.open(box, using: key.key, authenticating: Data(context.utf8)), as: UTF8.self)
+            return String(decoding: try AES.GCM.open(box, using: key.key, authenticating: Self.data(context.utf8[...])), as: UTF8.self)
         } catch {
             throw FieldCipherError.authenticationFailed
         }
+    }
+}
+
+extension FieldCipher {
+    /// The bytes of UTF-8 text, copied at once (`Data(utf8)` copies byte by byte).
+    private static func data(_ utf8: Substring.UTF8View) -> Data {
+        utf8.withContiguousStorageIfAvailable { Data($0) } ?? Data(utf8)
     }
 }
 

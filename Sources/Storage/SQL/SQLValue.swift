@@ -31,7 +31,8 @@ public final class SQLColumns: Sendable {
     public func position(_ name: String) -> Int? { positions[name] }
 }
 
-/// One result row: values in select order, looked up by (lower-cased) column name.
+/// One result row: values in select order, looked up by (lower-cased) column name, or by
+/// position where a hot path knows its select list (`field(_:_:)`).
 public struct SQLRow: Sendable {
     public let columns: SQLColumns
     public var values: [SQLValue]
@@ -46,18 +47,45 @@ public struct SQLRow: Sendable {
         return values[i]
     }
 
-    public func string(_ column: String) throws(StorageError) -> String {
-        guard case .text(let s) = try value(column) else { throw StorageError.corruptRow(column) }
+    /// The value at `position`, which the caller's select list puts there; `column` names it in
+    /// errors. Callers check the result's `columns.names` once (see `orders(from:)`).
+    public func field(_ position: Int, _ column: String) throws(StorageError) -> SQLField {
+        guard position < values.count else { throw StorageError.corruptRow(column) }
+        return SQLField(value: values[position], column: column)
+    }
+
+    private func field(_ column: String) throws(StorageError) -> SQLField { SQLField(value: try value(column), column: column) }
+
+    public func string(_ column: String) throws(StorageError) -> String { try field(column).string() }
+    public func optionalString(_ column: String) throws(StorageError) -> String? { try field(column).optionalString() }
+    public func int(_ column: String) throws(StorageError) -> Int64 { try field(column).int() }
+    public func optionalInt(_ column: String) throws(StorageError) -> Int64? { try field(column).optionalInt() }
+    public func double(_ column: String) throws(StorageError) -> Double { try field(column).double() }
+    public func bool(_ column: String) throws(StorageError) -> Bool { try field(column).int() != 0 }
+    public func uuid(_ column: String) throws(StorageError) -> UUID { try field(column).uuid() }
+    public func optionalUUID(_ column: String) throws(StorageError) -> UUID? { try field(column).optionalUUID() }
+    public func date(_ column: String) throws(StorageError) -> Date { try field(column).date() }
+    public func optionalDate(_ column: String) throws(StorageError) -> Date? { try field(column).optionalDate() }
+}
+
+/// One value of a row with its column's name, read as the type the column holds; a value of
+/// another type is a corrupt row.
+public struct SQLField: Sendable {
+    public let value: SQLValue
+    public let column: String
+
+    public func string() throws(StorageError) -> String {
+        guard case .text(let s) = value else { throw StorageError.corruptRow(column) }
         return s
     }
 
-    public func optionalString(_ column: String) throws(StorageError) -> String? {
-        if case .null = try value(column) { return nil }
-        return try string(column)
+    public func optionalString() throws(StorageError) -> String? {
+        if case .null = value { return nil }
+        return try string()
     }
 
-    public func int(_ column: String) throws(StorageError) -> Int64 {
-        switch try value(column) {
+    public func int() throws(StorageError) -> Int64 {
+        switch value {
         case .int(let i): return i
         case .double(let d) where d == d.rounded(): return Int64(d)
         case .text(let t) where Int64(t) != nil: return Int64(t)!
@@ -65,13 +93,13 @@ public struct SQLRow: Sendable {
         }
     }
 
-    public func optionalInt(_ column: String) throws(StorageError) -> Int64? {
-        if case .null = try value(column) { return nil }
-        return try int(column)
+    public func optionalInt() throws(StorageError) -> Int64? {
+        if case .null = value { return nil }
+        return try int()
     }
 
-    public func double(_ column: String) throws(StorageError) -> Double {
-        switch try value(column) {
+    public func double() throws(StorageError) -> Double {
+        switch value {
         case .double(let d): return d
         case .int(let i): return Double(i)
         case .text(let t) where Double(t) != nil: return Double(t)!
@@ -79,24 +107,22 @@ public struct SQLRow: Sendable {
         }
     }
 
-    public func bool(_ column: String) throws(StorageError) -> Bool { try int(column) != 0 }
-
-    public func uuid(_ column: String) throws(StorageError) -> UUID {
-        guard let id = UUIDText.parse(try string(column)) else { throw StorageError.corruptRow(column) }
+    public func uuid() throws(StorageError) -> UUID {
+        guard let id = UUIDText.parse(try string()) else { throw StorageError.corruptRow(column) }
         return id
     }
 
-    public func optionalUUID(_ column: String) throws(StorageError) -> UUID? {
-        if case .null = try value(column) { return nil }
-        return try uuid(column)
+    public func optionalUUID() throws(StorageError) -> UUID? {
+        if case .null = value { return nil }
+        return try uuid()
     }
 
-    public func date(_ column: String) throws(StorageError) -> Date {
-        Date(timeIntervalSince1970: Double(try int(column)) / 1000)
+    public func date() throws(StorageError) -> Date {
+        Date(timeIntervalSince1970: Double(try int()) / 1000)
     }
 
-    public func optionalDate(_ column: String) throws(StorageError) -> Date? {
-        if case .null = try value(column) { return nil }
-        return try date(column)
+    public func optionalDate() throws(StorageError) -> Date? {
+        if case .null = value { return nil }
+        return try date()
     }
 }

@@ -3,11 +3,13 @@ import Foundation
 import SolarSecurity
 
 extension SQLAccess {
-    static let orderColumns = """
-        id, customer_id, status, address_line1, address_line2, city, region, postal_code, country, \
-        latitude, longitude, system_size_deci_kw, panel_count, roof_type, preferred_date, notes, \
-        quote_currency, quote_total_cents, quote_lines, installer_id, scheduled_date, created_at, updated_at, site_ciphertext
-        """
+    /// The order select list. `order(from:)` reads each value by its position in it.
+    static let orderColumnNames = [
+        "id", "customer_id", "status", "address_line1", "address_line2", "city", "region", "postal_code", "country",
+        "latitude", "longitude", "system_size_deci_kw", "panel_count", "roof_type", "preferred_date", "notes",
+        "quote_currency", "quote_total_cents", "quote_lines", "installer_id", "scheduled_date", "created_at", "updated_at", "site_ciphertext",
+    ]
+    static let orderColumns = orderColumnNames.joined(separator: ", ")
 
     /// Stores the street, full postal code, exact location and notes only encrypted; the row
     /// keeps the city, region, country, a 2-character postal prefix and a location rounded to 0.1°.
@@ -39,21 +41,21 @@ extension SQLAccess {
     static func coarse(_ degrees: Double) -> Double { (degrees * 10).rounded() / 10 }
 
     func order(id: UUID) throws -> Order? {
-        try conn.query("SELECT \(Self.orderColumns) FROM orders WHERE id = ?", [.uuid(id)]).first.map(order(from:))
+        try orders(from: conn.query("SELECT \(Self.orderColumns) FROM orders WHERE id = ?", [.uuid(id)])).first
     }
 
     func orders(customerID: UUID, limit: Int, offset: Int) throws -> [Order] {
-        try conn.query(
+        try orders(from: conn.query(
             "SELECT \(Self.orderColumns) FROM orders WHERE customer_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
             [.uuid(customerID), .int(Int64(limit)), .int(Int64(offset))]
-        ).map(order(from:))
+        ))
     }
 
     func orders(installerID: UUID, limit: Int) throws -> [Order] {
-        try conn.query(
+        try orders(from: conn.query(
             "SELECT \(Self.orderColumns) FROM orders WHERE installer_id = ? ORDER BY updated_at DESC, id LIMIT ?",
             [.uuid(installerID), .int(Int64(limit))]
-        ).map(order(from:))
+        ))
     }
 
     func lockOrder(id: UUID) throws -> Bool {
@@ -82,29 +84,39 @@ extension SQLAccess {
         }
     }
 
-    func order(from row: SQLRow) throws -> Order {
-        guard let status = OrderStatus(rawValue: try row.string("status")) else { throw StorageError.corruptRow("status") }
-        guard let roof = RoofType(rawValue: try row.string("roof_type")) else { throw StorageError.corruptRow("roof_type") }
-        let lines = try StoredJSON.readArray(of: QuoteLine.self, try row.string("quote_lines"), column: "quote_lines")
-        let quote = Quote(currency: try row.string("quote_currency"), lines: lines)
-        guard quote.totalCents == (try row.int("quote_total_cents")) else { throw StorageError.corruptRow("quote_total_cents") }
+    /// Orders from rows selected with `orderColumns`: the column names are checked once per
+    /// result (its rows share them), then each value is read by position, not by a hash of its name.
+    func orders(from rows: [SQLRow]) throws -> [Order] {
+        guard let columns = rows.first?.columns else { return [] }
+        guard columns.names == Self.orderColumnNames else { throw StorageError.corruptRow("orders") }
+        return try rows.map { row in
+            guard row.columns === columns else { throw StorageError.corruptRow("orders") }
+            return try order(positional: row)
+        }
+    }
+
+    private func order(positional row: SQLRow) throws -> Order {
+        func field(_ i: Int) throws(StorageError) -> SQLField { try row.field(i, Self.orderColumnNames[i]) }
+        guard let status = OrderStatus(rawValue: try field(2).string()) else { throw StorageError.corruptRow("status") }
+        guard let roof = RoofType(rawValue: try field(13).string()) else { throw StorageError.corruptRow("roof_type") }
+        let lines = try StoredJSON.readArray(of: QuoteLine.self, try field(18).string(), column: "quote_lines")
+        let quote = Quote(currency: try field(16).string(), lines: lines)
+        guard quote.totalCents == (try field(17).int()) else { throw StorageError.corruptRow("quote_total_cents") }
         var order = Order(
-            id: try row.uuid("id"), customerID: try row.uuid("customer_id"), status: status,
+            id: try field(0).uuid(), customerID: try field(1).uuid(), status: status,
             address: Address(
-                line1: try row.string("address_line1"), line2: try row.optionalString("address_line2"),
-                city: try row.string("city"), region: try row.string("region"),
-                postalCode: try row.string("postal_code"), country: try row.string("country")
+                line1: try field(3).string(), line2: try field(4).optionalString(),
+                city: try field(5).string(), region: try field(6).string(),
+                postalCode: try field(7).string(), country: try field(8).string()
             ),
-            location: GeoPoint(latitude: try row.double("latitude"), longitude: try row.double("longitude")),
-            spec: InstallationSpec(
-                systemSizeDeciKw: Int(try row.int("system_size_deci_kw")), panelCount: Int(try row.int("panel_count")), roofType: roof
-            ),
-            preferredDate: try row.optionalString("preferred_date").flatMap(CalendarDate.init),
-            notes: try row.optionalString("notes"), quote: quote, installerID: try row.optionalUUID("installer_id"),
-            scheduledDate: try row.optionalString("scheduled_date").flatMap(CalendarDate.init),
-            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
+            location: GeoPoint(latitude: try field(9).double(), longitude: try field(10).double()),
+            spec: InstallationSpec(systemSizeDeciKw: Int(try field(11).int()), panelCount: Int(try field(12).int()), roofType: roof),
+            preferredDate: try field(14).optionalString().flatMap(CalendarDate.init),
+            notes: try field(15).optionalString(), quote: quote, installerID: try field(19).optionalUUID(),
+            scheduledDate: try field(20).optionalString().flatMap(CalendarDate.init),
+            createdAt: try field(21).date(), updatedAt: try field(22).date()
         )
-        if let sealed = try row.optionalString("site_ciphertext") {
+        if let sealed = try field(23).optionalString() {
             let site = try protection.openStored(FieldProtection.Site.self, sealed, context: FieldProtection.siteContext(UUIDText.string(order.id)))
             order.address.line1 = site.line1
             order.address.line2 = site.line2

@@ -25,8 +25,8 @@ extension SQLStore {
             }
             counts["accounts"] = accounts.count
 
-            let orders = try db.conn.query("SELECT \(SQLAccess.orderColumns) FROM orders WHERE \(stale("site_ciphertext")) LIMIT ?",
-                                           staleBinds + [.int(Int64(limit))]).map(db.order(from:))
+            let orders = try db.orders(from: db.conn.query("SELECT \(SQLAccess.orderColumns) FROM orders WHERE \(stale("site_ciphertext")) LIMIT ?",
+                                                           staleBinds + [.int(Int64(limit))]))
             for order in orders {
                 try db.conn.execute(
                     """

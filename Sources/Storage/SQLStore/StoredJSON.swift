@@ -117,6 +117,23 @@ enum StoredJSON {
 
         mutating func number() throws(Malformed) -> Double {
             let start = at
+            // Fast path: a plain integer of up to 15 digits (amounts in cents) is exact in a
+            // Double and needs no strtod.
+            var negative = false
+            if bytes[at] == UInt8(ascii: "-") { negative = true; at += 1 }
+            var whole: Int64 = 0, digits = 0
+            while case let byte = bytes[at], byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 15 {
+                whole = whole * 10 + Int64(byte - UInt8(ascii: "0"))
+                digits += 1
+                at += 1
+            }
+            switch bytes[at] {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"):
+                at = start
+            default:
+                guard digits > 0 else { throw Malformed() }
+                return negative ? -Double(whole) : Double(whole)
+            }
             scan: while true {
                 switch bytes[at] {
                 case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"):
@@ -131,7 +148,16 @@ enum StoredJSON {
         /// A string literal; `at` is on its opening quote.
         mutating func string() throws(Malformed) -> String {
             at += 1
-            var out: [UInt8] = []
+            // Fast path: no escape before the closing quote, so the bytes are the string.
+            let start = at
+            while case let byte = bytes[at], byte >= 0x20, byte != UInt8(ascii: "\\") {
+                if byte == UInt8(ascii: "\"") {
+                    at += 1
+                    return String(decoding: bytes[start..<(at - 1)], as: UTF8.self)
+                }
+                at += 1
+            }
+            var out = Array(bytes[start..<at])
             while true {
                 let byte = bytes[at]
                 switch byte {
