@@ -27,6 +27,16 @@ struct AuditCanonicalTests {
         #expect(AuditChain.canonical([nil, "x"]) == #"[null,"x"]"#)
     }
 
+    @Test("the entry hash written in one buffer is the hash of the canonical text")
+    func entryHashInOneBuffer() throws {
+        let chain = try #require(AuditChain(key: SecureRandom.bytes(32)))
+        for fields in [[], [nil], ["a/b\\c\"d", nil, "😀 家\n", ""], (0..<12).map { Optional("field \($0)") }] as [[String?]] {
+            for previous in [AuditChain.genesis, "", "abc"] {
+                #expect(chain.entryHash(previous: previous, fields: fields) == chain.entryHash(previous: previous, canonical: AuditChain.canonical(fields)))
+            }
+        }
+    }
+
     @Test("hex matches the per-byte formatter")
     func hex() {
         let bytes = (0...255).map(UInt8.init)
@@ -67,6 +77,12 @@ struct AuditMACTests {
             let retired = Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: SymmetricKey(data: old)))
             #expect(chain.keyIndex(mac: retired, entryHash: text) == 1)
             #expect(chain.keyIndex(mac: fresh, entryHash: text) == 0)
+            // Any other text is no MAC: a changed digit, upper case, a cut or an extra byte.
+            let changed = String(fresh.dropLast()) + (fresh.last == "0" ? "1" : "0")
+            for bad in [changed, fresh.uppercased() == fresh ? "x" : fresh.uppercased(), String(fresh.dropLast()), fresh + "0", "", String(fresh.dropLast(2))] {
+                #expect(chain.keyIndex(mac: bad, entryHash: text) == nil, "\(bad)")
+            }
+            #expect(chain.keyIndex(mac: fresh, entryHash: text + " ") == nil)
         }
     }
 }

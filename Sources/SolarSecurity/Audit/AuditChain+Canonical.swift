@@ -1,3 +1,5 @@
+import Crypto
+
 extension AuditChain {
     /// A deterministic serialisation of an entry's fields: a JSON array of strings and nulls.
     ///
@@ -6,8 +8,14 @@ extension AuditChain {
     /// written then still verify; `AuditCanonicalTests.canonicalMatchesJSONSerialization` holds that.
     /// Written by hand because the chain check runs it for every entry.
     public static func canonical(_ fields: [String?]) -> String {
-        var out: [UInt8] = [UInt8(ascii: "[")]
+        var out: [UInt8] = []
         out.reserveCapacity(fields.reduce(2) { $0 + ($1?.utf8.count ?? 4) + 3 })
+        appendCanonical(fields, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendCanonical(_ fields: [String?], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
         for (index, field) in fields.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             guard let field else {
@@ -19,6 +27,16 @@ extension AuditChain {
             out.append(UInt8(ascii: "\""))
         }
         out.append(UInt8(ascii: "]"))
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `entryHash(previous:canonical: canonical(fields))`, with the text written once into one
+    /// buffer: the chain check computes it for every entry.
+    public func entryHash(previous: String, fields: [String?]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(fields.reduce(previous.utf8.count + 3) { $0 + ($1?.utf8.count ?? 4) + 3 })
+        bytes.append(contentsOf: previous.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        Self.appendCanonical(fields, to: &bytes)
+        return Hex.encode(SHA256.hash(data: bytes))
     }
 }

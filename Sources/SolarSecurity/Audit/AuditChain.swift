@@ -59,7 +59,18 @@ public struct AuditChain: Sendable {
 
     /// The position in the ring (0 = newest) of the key that made `mac`, or nil.
     public func keyIndex(mac: String, entryHash: String) -> Int? {
-        keyed.firstIndex { constantTimeEquals(mac, Self.mac(entryHash, $0)) }
+        // Compared as bytes against the stored hex, without a String per MAC computed: the
+        // chain check runs this for every entry.
+        var text = entryHash, stored = mac
+        return text.withUTF8 { message in
+            stored.withUTF8 { storedHex in
+                keyed.firstIndex { keyed in
+                    var hmac = keyed
+                    hmac.update(data: UnsafeRawBufferPointer(message))
+                    return Hex.constantTimeEquals(hmac.finalize(), hex: storedHex)
+                }
+            }
+        }
     }
 
     public func isValid(mac: String, entryHash: String) -> Bool {

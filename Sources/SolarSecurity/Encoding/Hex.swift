@@ -13,4 +13,17 @@ public enum Hex {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// Whether `hex` is the lower-case hex text of `bytes`, in time that does not depend on
+    /// where they differ.
+    public static func constantTimeEquals<Bytes: Sequence<UInt8>>(_ bytes: Bytes, hex: UnsafeBufferPointer<UInt8>) -> Bool {
+        var diff: UInt8 = 0, at = 0
+        for byte in bytes {
+            guard at + 1 < hex.count else { return false }
+            diff |= hex[at] ^ digits[Int(byte >> 4)]
+            diff |= hex[at + 1] ^ digits[Int(byte & 0x0F)]
+            at += 2
+        }
+        return diff == 0 && at == hex.count
+    }
 }

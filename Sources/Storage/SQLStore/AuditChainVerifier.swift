@@ -71,16 +71,25 @@ struct AuditChainVerifier: Sendable {
     var isBroken: Bool { report.firstBroken != nil }
 
     /// The canonical text of an entry: its stored values, in column order.
-    static func canonical(_ values: [SQLValue]) -> String {
-        AuditChain.canonical(values.map { value in
+    static func canonical(_ values: some Collection<SQLValue>) -> String {
+        AuditChain.canonical(fields(values))
+    }
+
+    static func fields(_ values: some Collection<SQLValue>) -> [String?] {
+        values.map { value in
             switch value {
             case .null: nil
             case .int(let i): String(i)
             case .double(let d): String(d)
             case .text(let t): t
             }
-        })
+        }
     }
+
+    /// The select list of the chain check: the entry's columns, then these four.
+    static let selectedColumns = columns + ["seq", "prev_hash", "entry_hash", "mac"]
+    static var selectList: String { selectedColumns.joined(separator: ", ") }
+    private static let seqAt = columns.count, prevHashAt = columns.count + 1, entryHashAt = columns.count + 2, macAt = columns.count + 3
 
     /// What each chained row's hash and MAC say, computed on every core: the hash from the row's
     /// stored content and `prev_hash`, and the ring position of the key whose MAC matches. The
@@ -92,6 +101,10 @@ struct AuditChainVerifier: Sendable {
     }
 
     static func seals(_ rows: [SQLRow], _ chain: AuditChain) throws -> [Seal?] {
+        // Values are read by position: the column names are checked once per batch.
+        if let first = rows.first, first.columns.names != selectedColumns || rows.contains(where: { $0.columns !== first.columns }) {
+            throw StorageError.corruptRow("audit_events")
+        }
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(1, rows.count / 256))
         let results = SealSlots(count: rows.count)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -103,10 +116,9 @@ struct AuditChainVerifier: Sendable {
     }
 
     private static func seal(_ row: SQLRow, _ chain: AuditChain) throws -> Seal? {
-        guard case .text(let stored) = try row.value("entry_hash") else { return nil }
-        let values = try columns.map { try row.value($0) }
-        let hash = chain.entryHash(previous: try row.optionalString("prev_hash") ?? "", canonical: canonical(values))
-        return Seal(hash: hash, key: chain.keyIndex(mac: try row.optionalString("mac") ?? "", entryHash: stored))
+        guard case .text(let stored) = try row.field(entryHashAt, "entry_hash").value else { return nil }
+        let hash = chain.entryHash(previous: try row.field(prevHashAt, "prev_hash").optionalString() ?? "", fields: fields(row.values.prefix(columns.count)))
+        return Seal(hash: hash, key: chain.keyIndex(mac: try row.field(macAt, "mac").optionalString() ?? "", entryHash: stored))
     }
 
     mutating func headMissing() {

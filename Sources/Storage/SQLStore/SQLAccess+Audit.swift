@@ -22,7 +22,7 @@ extension SQLAccess {
             .optionalText(e.targetType), .uuid(e.targetID), .text(e.outcome.rawValue), .optionalText(e.clientIP),
             .optionalText(e.requestID), .optionalText(e.detail),
         ]
-        let hash = chain.entryHash(previous: previous, canonical: AuditChainVerifier.canonical(values))
+        let hash = chain.entryHash(previous: previous, fields: AuditChainVerifier.fields(values))
         try conn.execute(
             "INSERT INTO audit_events (\(Self.auditColumns), prev_hash, entry_hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             values + [.text(previous), .text(hash), .text(chain.mac(entryHash: hash))]

@@ -25,7 +25,7 @@ extension SQLStore {
                 }
                 let head = try AuditChainHead(headRow)
                 let rows = try conn.query(
-                    "SELECT \(SQLAccess.auditColumns), seq, prev_hash, entry_hash, mac FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",
+                    "SELECT \(AuditChainVerifier.selectList) FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",
                     [.int(verifier.lastSeen), .int(Int64(batch))]
                 )
                 try verifier.feed(rows, head: head)
