@@ -34,6 +34,7 @@ public struct AuditChainMonitor: Service {
             services.logger.warning("audit chain check could not run", metadata: ["error": .string(String(describing: type(of: error)))])
             return nil
         }
+        FreedMemory.release()
         services.metrics.auditChain(intact: report.isIntact, verified: report.verified)
         if let broken = report.firstBroken {
             services.logger.critical("audit chain broken", metadata: [
