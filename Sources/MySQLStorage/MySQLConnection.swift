@@ -14,6 +14,9 @@ final class MySQLConnection: SQLConnection {
     /// The server error number of the last failure, for retry decisions.
     private(set) var lastErrorCode: UInt32 = 0
     var lastUsed = ContinuousClock.now
+    /// The isolation level this session's transactions run at, once this connection set it
+    /// (`SET SESSION TRANSACTION ISOLATION LEVEL`); nil for the server's default.
+    var sessionIsolation: String?
 
     /// Whether the client would honour a server's request for a local file (`LOAD DATA LOCAL`).
     var allowsLocalInfile: Bool {

@@ -45,7 +45,14 @@ public final class MySQLDatabase: SQLDatabase {
                 var committing = false
                 do {
                     let conn = box.conn
-                    try conn.execute(readOnly ? "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ" : "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", [])
+                    // Set per session, and only when it changes: most transactions are reads
+                    // on a connection whose last transaction was a read, and each statement
+                    // saved is a round trip to the server.
+                    let level = readOnly ? "REPEATABLE READ" : "READ COMMITTED"
+                    if conn.sessionIsolation != level {
+                        try conn.execute("SET SESSION TRANSACTION ISOLATION LEVEL \(level)", [])
+                        conn.sessionIsolation = level
+                    }
                     try conn.execute(readOnly ? "START TRANSACTION READ ONLY" : "START TRANSACTION", [])
                     let result = try body(conn)
                     committing = true
