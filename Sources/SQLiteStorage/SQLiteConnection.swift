@@ -22,8 +22,10 @@ final class SQLiteConnection: SQLConnection {
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 5_000)
         // WAL for concurrent readers, FULL sync so an acknowledged commit survives power loss,
-        // and foreign keys enforced (SQLite leaves them off by default).
-        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON"] {
+        // foreign keys enforced (SQLite leaves them off by default), deleted content overwritten,
+        // and temporary tables and statement journals kept in memory: with the default they go
+        // to files in /var/tmp, outside the database file and its permissions.
+        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON", "PRAGMA temp_store = MEMORY"] {
             _ = try query(pragma, [])
         }
         if readOnly { _ = try query("PRAGMA query_only = ON", []) }

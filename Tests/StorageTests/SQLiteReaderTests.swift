@@ -47,4 +47,14 @@ struct SQLiteReaderTests {
         #expect(count == 1)
         try await database.shutdown()
     }
+
+    @Test("every connection keeps temporary tables and statement journals in memory, never in a temp file")
+    func tempStoreInMemory() async throws {
+        let database = try await database()
+        // 2 is MEMORY: sorts and statement journals holding row contents never land in /var/tmp.
+        let reader = try await database.transaction(readOnly: true) { conn in try conn.query("PRAGMA temp_store", [])[0].values.first }
+        let writer = try await database.transaction(readOnly: false) { conn in try conn.query("PRAGMA temp_store", [])[0].values.first }
+        #expect(reader == .int(2) && writer == .int(2))
+        try await database.shutdown()
+    }
 }

@@ -37,7 +37,7 @@ public struct FileMailSink: MailSender {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let name = "\(Int(message.createdAt.timeIntervalSince1970 * 1000))-\(UUID().uuidString.lowercased()).json"
+        let name = "\(Int(message.createdAt.timeIntervalSince1970 * 1000))-\(UUID.random().uuidString.lowercased()).json"
         let path = (directory as NSString).appendingPathComponent(name)
         guard manager.createFile(atPath: path, contents: try encoder.encode(message), attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown)

@@ -1,4 +1,5 @@
 import Foundation
+import Domain
 import SMTP
 
 /// Delivers outbox emails through the configured relay (`SMTPClient`): TLS always, the
@@ -12,7 +13,7 @@ struct SMTPMailSender: MailSender {
     }
 
     /// A plain-text message: UTF-8 subject as an encoded word, body in base64.
-    static func rfc5322(_ m: EmailMessage, from: String, id: UUID = UUID()) -> String {
+    static func rfc5322(_ m: EmailMessage, from: String, id: UUID = UUID.random()) -> String {
         let domain = from.split(separator: "@").last.map(String.init) ?? "solardispatch.invalid"
         let date = Self.dateFormatter.string(from: m.createdAt)
         let subject = "=?UTF-8?B?\(Data(m.subject.utf8).base64EncodedString())?="

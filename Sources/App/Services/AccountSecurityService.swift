@@ -118,7 +118,7 @@ struct AccountSecurityService: Sendable {
         try await services.store.write { [services] db in
             try db.appendAudit(audit.event("account.email_change.request", at: now, target: ("account", account.id)))
             guard try db.account(email: email) == nil else { return }
-            let token = OpaqueToken.generate(), id = UUID()
+            let token = OpaqueToken.generate(), id = UUID.random()
             try db.insertEmailChange(
                 id: id, accountID: account.id, newEmailCiphertext: try services.cipher.encrypt(email, context: "email_change:\(id.uuidString.lowercased())"),
                 tokenHash: token.storageHash, createdAt: now, expiresAt: now.addingTimeInterval(RecoveryService.tokenLifetime)

@@ -34,7 +34,7 @@ extension AuthService {
             let access = OpaqueToken.generate(), next = OpaqueToken.generate()
             let expires = min(now.addingTimeInterval(ttl), session.absoluteExpiresAt)
             try db.rotateAccessToken(sessionID: session.id, tokenHash: access.storageHash, expiresAt: expires, at: now)
-            let nextRecord = RefreshTokenRecord(id: UUID(), sessionID: session.id, tokenHash: next.storageHash, createdAt: now,
+            let nextRecord = RefreshTokenRecord(id: UUID.random(), sessionID: session.id, tokenHash: next.storageHash, createdAt: now,
                                                 expiresAt: min(now.addingTimeInterval(timeouts.idle(for: account.role)), session.absoluteExpiresAt))
             try db.insertRefreshToken(nextRecord)
             var renewed = session

@@ -63,7 +63,7 @@ struct AuthService: Sendable {
         let hash = try await services.hasher.hash(req.password)
         let now = services.now()
         let account = Account(
-            id: UUID(), email: email, name: req.name.trimmingCharacters(in: .whitespaces), phone: req.phone,
+            id: UUID.random(), email: email, name: req.name.trimmingCharacters(in: .whitespaces), phone: req.phone,
             role: .customer, passwordHash: hash, createdAt: now
         )
         let recovery = RecoveryService(services: services)
@@ -100,7 +100,7 @@ struct AuthService: Sendable {
         let hash = try await services.hasher.hash(password ?? OpaqueToken.generate().value)
         let now = services.now()
         let account = Account(
-            id: UUID(), email: email, name: name.trimmingCharacters(in: .whitespaces), phone: phone,
+            id: UUID.random(), email: email, name: name.trimmingCharacters(in: .whitespaces), phone: phone,
             role: role, passwordHash: hash, createdAt: now, lockedAt: locked ? now : nil
         )
         let invitations = InvitationService(services: services)
@@ -213,13 +213,13 @@ struct AuthService: Sendable {
         let token = OpaqueToken.generate()
         let expires = kind == .api ? min(now.addingTimeInterval(services.config.apiTokenTTL), absolute) : absolute
         let session = SessionRecord(
-            id: UUID(), tokenHash: token.storageHash, accountID: account.id, kind: kind, createdAt: now, expiresAt: expires,
+            id: UUID.random(), tokenHash: token.storageHash, accountID: account.id, kind: kind, createdAt: now, expiresAt: expires,
             lastSeenAt: now, absoluteExpiresAt: absolute, mfaVerified: secondFactor, userAgent: userAgent, clientIP: clientIP
         )
         var refresh: (OpaqueToken, RefreshTokenRecord)?
         if kind == .api {
             let value = OpaqueToken.generate()
-            refresh = (value, RefreshTokenRecord(id: UUID(), sessionID: session.id, tokenHash: value.storageHash, createdAt: now,
+            refresh = (value, RefreshTokenRecord(id: UUID.random(), sessionID: session.id, tokenHash: value.storageHash, createdAt: now,
                                                   expiresAt: min(now.addingTimeInterval(timeouts.idle(for: account.role)), absolute)))
         }
         let refreshRecord = refresh?.1

@@ -78,7 +78,7 @@ public struct DispatchSweeper: Service {
             let expired = try db.expireOffers(orderID: id, now: now)
             let fresh = planner.offers(
                 orderID: id, site: order.location, candidates: try db.availableInstallerProfiles(), now: now,
-                excluding: Set(earlier.map(\.installerID)), makeID: { UUID() }
+                excluding: Set(earlier.map(\.installerID)), makeID: { UUID.random() }
             )
             for offer in fresh { try db.insertOffer(offer) }
             if !fresh.isEmpty {

@@ -17,7 +17,7 @@ struct InvitationService: Sendable {
     func issue(to account: Account, db: any StoreAccess, now: Date) throws -> OpaqueToken {
         let token = OpaqueToken.generate()
         _ = try db.spendOneTimeTokens(accountID: account.id, purpose: .invitation, now: now)
-        try db.insertOneTimeToken(id: UUID(), purpose: .invitation, accountID: account.id, tokenHash: token.storageHash,
+        try db.insertOneTimeToken(id: UUID.random(), purpose: .invitation, accountID: account.id, tokenHash: token.storageHash,
                                   createdAt: now, expiresAt: now.addingTimeInterval(Self.lifetime))
         try RecoveryService(services: services).queue(.invitation, to: account.email, token: token, db: db, now: now)
         return token

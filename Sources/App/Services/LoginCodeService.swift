@@ -27,7 +27,7 @@ struct LoginCodeService: Sendable {
         let hash = Self.hash(code, accountID: account.id)
         try await services.store.write { db in
             _ = try db.spendOneTimeTokens(accountID: account.id, purpose: .loginCode, now: now)
-            try db.insertOneTimeToken(id: UUID(), purpose: .loginCode, accountID: account.id, tokenHash: hash,
+            try db.insertOneTimeToken(id: UUID.random(), purpose: .loginCode, accountID: account.id, tokenHash: hash,
                                       createdAt: now, expiresAt: now.addingTimeInterval(Self.lifetime))
             try recovery.queue(.loginCode, to: account.email, token: OpaqueToken(value: code), db: db, now: now)
             try db.appendAudit(audit.event("auth.login_code.sent", at: now, target: ("account", account.id),

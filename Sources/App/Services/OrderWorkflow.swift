@@ -31,7 +31,7 @@ struct OrderWorkflow: Sendable {
         case .none: break
         case .createOffers:
             let offers = services.planner.offers(
-                orderID: order.id, site: order.location, candidates: try db.availableInstallerProfiles(), now: now, makeID: { UUID() }
+                orderID: order.id, site: order.location, candidates: try db.availableInstallerProfiles(), now: now, makeID: { UUID.random() }
             )
             for offer in offers { try db.insertOffer(offer) }
         case .withdrawOpenOffers:
@@ -46,7 +46,7 @@ struct OrderWorkflow: Sendable {
         try await ActionLimiter(services: services).check(.createOrder, accountKey: customer.accountID.uuidString, address: audit.clientIP)
         let now = services.now()
         let order = Order(
-            id: UUID(), customerID: customer.accountID, status: .requested, address: draft.address, location: draft.location,
+            id: UUID.random(), customerID: customer.accountID, status: .requested, address: draft.address, location: draft.location,
             spec: draft.spec, preferredDate: draft.preferredDate, notes: draft.notes, quote: services.pricing.quote(for: draft.spec),
             installerID: nil, scheduledDate: nil, createdAt: now, updatedAt: now
         )

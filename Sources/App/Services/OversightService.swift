@@ -17,7 +17,7 @@ struct OversightService: Sendable {
         v.check((1...60).contains(minutes), "durationMinutes", "must be 1 to 60")
         if !v.errors.isEmpty { throw ApiError.validation(v.errors) }
         let now = services.now()
-        let grant = BreakGlassGrant(id: UUID(), engineerID: context.principal.accountID, reason: reason,
+        let grant = BreakGlassGrant(id: UUID.random(), engineerID: context.principal.accountID, reason: reason,
                                     duration: TimeInterval(minutes * 60), requestedAt: now)
         let audit = AuditContext(context)
         try await services.store.write { db in

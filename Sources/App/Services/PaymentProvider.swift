@@ -1,4 +1,5 @@
 public import Foundation
+import Domain
 import SolarSecurity
 
 /// The payment provider behind deposits. Real providers (Stripe, Adyen) create a payment intent
@@ -16,14 +17,14 @@ public struct SimulatedPaymentProvider: PaymentProvider {
     public init() {}
 
     public func createDepositIntent(orderID: UUID, amountCents: Int64, currency: String) async throws -> String {
-        "pi_sim_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        "pi_sim_" + UUID.random().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
     }
 
     /// The signed `payment_intent.succeeded` event for `payment`: (body, `Solar-Signature` header).
     public static func confirmation(intentID: String, orderID: UUID, amountCents: Int64, currency: String,
                                     secret: String, now: Date) -> (body: Data, signature: String) {
         let event = PaymentEventBody(
-            id: "evt_sim_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""), type: "payment_intent.succeeded",
+            id: "evt_sim_" + UUID.random().uuidString.lowercased().replacingOccurrences(of: "-", with: ""), type: "payment_intent.succeeded",
             data: .init(intentId: intentID, orderId: orderID, amountCents: amountCents, currency: currency)
         )
         let encoder = JSONEncoder()

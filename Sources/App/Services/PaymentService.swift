@@ -32,7 +32,7 @@ struct PaymentService: Sendable {
         let accepted = try await services.store.write { db in
             var order = try workflow.load(id, for: context, .acceptQuote, db: db) { $0.customerID }
             try workflow.apply(.acceptQuote, to: &order, db: db, audit: audit, now: now)
-            try db.insertPayment(DepositPayment(id: UUID(), orderID: id, intentID: intent, amountCents: amount, currency: currency, createdAt: now))
+            try db.insertPayment(DepositPayment(id: UUID.random(), orderID: id, intentID: intent, amountCents: amount, currency: currency, createdAt: now))
             try db.appendAudit(audit.event("payment.deposit.requested", at: now, target: ("order", id), detail: "\(amount) \(currency)"))
             return order
         }

@@ -36,7 +36,7 @@ struct RecoveryService: Sendable {
     /// Issues a token and queues its email in one transaction.
     func issue(_ purpose: OneTimePurpose, to account: Account, db: any StoreAccess, now: Date, notice: MailNotice? = nil) throws {
         let token = OpaqueToken.generate()
-        try db.insertOneTimeToken(id: UUID(), purpose: purpose, accountID: account.id, tokenHash: token.storageHash,
+        try db.insertOneTimeToken(id: UUID.random(), purpose: purpose, accountID: account.id, tokenHash: token.storageHash,
                                   createdAt: now, expiresAt: now.addingTimeInterval(Self.tokenLifetime))
         try queue(purpose, to: account.email, token: token, db: db, now: now, notice: notice)
     }
@@ -46,7 +46,7 @@ struct RecoveryService: Sendable {
     /// schema's list of templates stays as it is.
     func queue(_ template: OneTimePurpose, to address: String, token: OpaqueToken, db: any StoreAccess, now: Date,
                notice: MailNotice? = nil) throws {
-        let id = UUID()
+        let id = UUID.random()
         let context = "outbox:\(id.uuidString.lowercased())"
         try db.enqueueEmail(OutboxEmail(
             id: id, template: template, recipientCiphertext: try services.cipher.encrypt(address, context: context + ":to"),

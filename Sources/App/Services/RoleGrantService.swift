@@ -21,7 +21,7 @@ struct RoleGrantService: Sendable {
     func request(_ role: Role, for target: Account, creating: Bool, db: any StoreAccess, audit: AuditContext, now: Date) throws -> RoleGrant {
         guard let requester = audit.actor?.accountID else { throw ApiError.unauthorized }
         if try db.openRoleGrant(accountID: target.id, since: now.addingTimeInterval(-RoleGrant.approvalWindow)) != nil { throw Self.pending }
-        let grant = RoleGrant(id: UUID(), accountID: target.id, fromRole: target.role, toRole: role, createsAccount: creating,
+        let grant = RoleGrant(id: UUID.random(), accountID: target.id, fromRole: target.role, toRole: role, createsAccount: creating,
                               requestedBy: requester, requestedAt: now)
         try db.insertRoleGrant(grant)
         try db.appendAudit(audit.event("admin.role_grant.request", at: now, target: ("account", target.id),

@@ -25,7 +25,7 @@ public struct AuditEvent: Sendable, Equatable {
     public var detail: String?
 
     public init(
-        id: UUID = UUID(), occurredAt: Date, actorID: UUID?, actorRole: Role?, action: String,
+        id: UUID = UUID.random(), occurredAt: Date, actorID: UUID?, actorRole: Role?, action: String,
         targetType: String? = nil, targetID: UUID? = nil, outcome: AuditOutcome,
         clientIP: String? = nil, requestID: String? = nil, detail: String? = nil
     ) {

@@ -59,7 +59,7 @@ extension SQLAccess {
         for hash in hashes {
             try conn.execute(
                 "INSERT INTO recovery_codes (id, account_id, code_hash, created_at, used_at) VALUES (?, ?, ?, ?, NULL)",
-                [.uuid(UUID()), .uuid(accountID), .text(hash), .date(at)]
+                [.uuid(UUID.random()), .uuid(accountID), .text(hash), .date(at)]
             )
         }
     }
