@@ -1,6 +1,7 @@
 @testable import App
 import Domain
 import Foundation
+import SolarSecurity
 import Testing
 
 /// The order responses are written by hand (`JSONWriter`); they must say exactly what

@@ -27,6 +27,24 @@ struct StoredJSONTests {
         #expect(try items.map { try $0.string() } == ["a/bé😀\u{0}"])
     }
 
+    @Test("quote lines and sites written by hand are the bytes JSONEncoder with sorted keys writes, and read back the same")
+    func writtenByHand() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for text in Self.awkward {
+            let lines = [QuoteLine(code: text, description: "d/" + text, amountCents: -12_345), QuoteLine(code: "b", description: "", amountCents: 9_007_199_254_740_992)]
+            #expect(StoredJSON.text(array: lines) == String(decoding: try encoder.encode(lines), as: UTF8.self))
+            #expect(try StoredJSON.readArray(of: QuoteLine.self, StoredJSON.text(array: lines), column: "q") == lines)
+            for (line2, notes) in [(nil, nil), ("2º " + text, text)] as [(String?, String?)] {
+                let site = FieldProtection.Site(line1: text, line2: line2, postalCode: "28014", latitude: 40.416_775_123, longitude: -3.703_790_1, notes: notes)
+                #expect(StoredJSON.text(site) == String(decoding: try encoder.encode(site), as: UTF8.self))
+                let read = try StoredJSON.read(FieldProtection.Site.self, StoredJSON.text(site), column: "s")
+                #expect(read.line1 == text && read.line2 == line2 && read.notes == notes && read.latitude == site.latitude && read.longitude == site.longitude)
+            }
+        }
+        #expect(StoredJSON.text(array: [QuoteLine]()) == "[]")
+    }
+
     @Test("numbers read as strtod reads them, whether whole, long, negative or fractional")
     func numbers() throws {
         let texts = ["0", "-0", "7", "-7", "285000", "123456789012345", "-123456789012345", "1234567890123456", "9007199254740993",

@@ -23,7 +23,7 @@ extension SQLAccess {
                 .double(Self.coarse(o.location.latitude)), .double(Self.coarse(o.location.longitude)),
                 .int(Int64(o.spec.systemSizeDeciKw)), .int(Int64(o.spec.panelCount)), .text(o.spec.roofType.rawValue),
                 .optionalText(o.preferredDate?.description), .null, .text(o.quote.currency), .int(o.quote.totalCents),
-                try json(o.quote.lines), .uuid(o.installerID), .optionalText(o.scheduledDate?.description), .date(o.createdAt),
+                .text(StoredJSON.text(array: o.quote.lines)), .uuid(o.installerID), .optionalText(o.scheduledDate?.description), .date(o.createdAt),
                 .date(o.updatedAt), .text(sealed),
             ]
         )
@@ -33,7 +33,7 @@ extension SQLAccess {
     func sealedSite(_ o: Order) throws -> String {
         let site = FieldProtection.Site(line1: o.address.line1, line2: o.address.line2, postalCode: o.address.postalCode,
                                         latitude: o.location.latitude, longitude: o.location.longitude, notes: o.notes)
-        return try protection.seal(site, context: FieldProtection.siteContext(UUIDText.string(o.id)))
+        return try protection.sealStored(site, context: FieldProtection.siteContext(UUIDText.string(o.id)))
     }
 
     /// What stays in clear: a 2-character postal prefix and a location rounded to 0.1° (about 11 km).

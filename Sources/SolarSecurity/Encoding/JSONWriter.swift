@@ -1,20 +1,18 @@
-import Foundation
-import Hummingbird
-import HTTPTypes
-import NIOCore
-import SolarSecurity
+public import Foundation
 
-/// Writes the JSON of the hottest responses (order lists and orders) straight into bytes, the
-/// way Hummingbird's `JSONEncoder` writes them (ISO 8601 dates in whole seconds, upper-case
-/// UUIDs, nil members left out), without `Codable`'s containers: encoding 20 orders through
-/// `JSONEncoder` cost more than reading and decrypting them. `FastJSONTests` compares the two.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
-    private var needsComma = false
+/// Writes JSON straight into bytes, the way `JSONEncoder` writes it (ISO 8601 dates in whole
+/// seconds, upper-case UUIDs, `/` escaped, nil members left out), without `Codable`'s
+/// containers: the hottest responses (order lists and orders) and the JSON the store keeps
+/// (quote lines, sealed sites). Encoding 20 orders through `JSONEncoder` cost more than reading
+/// and decrypting them. `FastJSONTests` and `StoredJSONTests` compare the two.
+@frozen public struct JSONWriter: Sendable {
+    /// The document so far.
+    public var bytes: [UInt8] = []
+    @usableFromInline var needsComma = false
 
-    init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+    @inlinable public init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
 
-    mutating func object(_ body: (inout JSONWriter) -> Void) {
+    @inlinable public mutating func object(_ body: (inout JSONWriter) -> Void) {
         separate()
         bytes.append(UInt8(ascii: "{"))
         needsComma = false
@@ -23,7 +21,7 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func array<S: Sequence>(_ items: S, _ body: (inout JSONWriter, S.Element) -> Void) {
+    @inlinable public mutating func array<S: Sequence>(_ items: S, _ body: (inout JSONWriter, S.Element) -> Void) {
         separate()
         bytes.append(UInt8(ascii: "["))
         needsComma = false
@@ -33,7 +31,7 @@ struct JSONWriter {
     }
 
     /// A member name; the value follows.
-    mutating func key(_ name: StaticString) {
+    @inlinable public mutating func key(_ name: StaticString) {
         separate()
         bytes.append(UInt8(ascii: "\""))
         bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
@@ -42,7 +40,7 @@ struct JSONWriter {
         needsComma = false
     }
 
-    mutating func string(_ value: String) {
+    @inlinable public mutating func string(_ value: String) {
         separate()
         bytes.append(UInt8(ascii: "\""))
         JSONEscape.append(value, to: &bytes, escapingSlash: true)
@@ -50,7 +48,7 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func int<I: BinaryInteger>(_ value: I) {
+    @inlinable public mutating func int<I: BinaryInteger>(_ value: I) {
         separate()
         needsComma = true
         guard let whole = Int64(exactly: value) else { return bytes.append(contentsOf: String(value).utf8) }
@@ -69,14 +67,14 @@ struct JSONWriter {
         }
     }
 
-    mutating func double(_ value: Double) {
+    @inlinable public mutating func double(_ value: Double) {
         // As JSONEncoder: integral values without ".0".
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
         raw(text)
     }
 
-    mutating func uuid(_ value: UUID) {
+    @inlinable public mutating func uuid(_ value: UUID) {
         separate()
         bytes.append(UInt8(ascii: "\""))
         UUIDText.append(value, to: &bytes, uppercase: true)
@@ -85,7 +83,7 @@ struct JSONWriter {
     }
 
     /// ISO 8601 in whole seconds, UTC (`2026-12-04T11:00:37Z`), as `.iso8601` writes it.
-    mutating func date(_ value: Date) {
+    @inlinable public mutating func date(_ value: Date) {
         let seconds = Int64(value.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
@@ -113,7 +111,7 @@ struct JSONWriter {
     }
 
     /// `value` (0 or more) in exactly `width` decimal digits.
-    private mutating func digits(_ value: Int64, _ width: Int) {
+    @usableFromInline mutating func digits(_ value: Int64, _ width: Int) {
         var divisor: Int64 = 1
         for _ in 1..<width { divisor *= 10 }
         var rest = value
@@ -124,33 +122,15 @@ struct JSONWriter {
         }
     }
 
-    mutating func null() { raw("null") }
+    @inlinable public mutating func null() { raw("null") }
 
-    private mutating func raw(_ text: String) {
+    @usableFromInline mutating func raw(_ text: String) {
         separate()
         bytes.append(contentsOf: text.utf8)
         needsComma = true
     }
 
-    private mutating func separate() {
+    @usableFromInline mutating func separate() {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
-    }
-}
-
-/// A response written with `JSONWriter` instead of the context's `JSONEncoder`.
-protocol JSONWritable: ResponseEncodable {
-    func write(to json: inout JSONWriter)
-}
-
-extension JSONWritable {
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        var json = JSONWriter()
-        write(to: &json)
-        let bytes = json.bytes
-        return Response(
-            status: .ok,
-            headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(bytes.count)],
-            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
-        )
     }
 }
