@@ -41,9 +41,14 @@ public import Foundation
     }
 
     @inlinable public mutating func string(_ value: String) {
+        quoted { JSONEscape.append(value, to: &$0, escapingSlash: true) }
+    }
+
+    /// A string value whose body `write` appends (already escaped).
+    @inlinable mutating func quoted(_ write: (inout [UInt8]) -> Void) {
         separate()
         bytes.append(UInt8(ascii: "\""))
-        JSONEscape.append(value, to: &bytes, escapingSlash: true)
+        write(&bytes)
         bytes.append(UInt8(ascii: "\""))
         needsComma = true
     }
@@ -75,11 +80,7 @@ public import Foundation
     }
 
     @inlinable public mutating func uuid(_ value: UUID) {
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        UUIDText.append(value, to: &bytes, uppercase: true)
-        bytes.append(UInt8(ascii: "\""))
-        needsComma = true
+        quoted { UUIDText.append(value, to: &$0, uppercase: true) }
     }
 
     /// ISO 8601 in whole seconds, UTC (`2026-12-04T11:00:37Z`), as `.iso8601` writes it.
