@@ -60,6 +60,8 @@ let package = Package(
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
+        // glibc's malloc.h (malloc_trim), which the Glibc module leaves out.
+        .systemLibrary(name: "CMalloc"),
 
         // MARK: Core
         .target(name: "Domain", swiftSettings: swiftSettings),
@@ -137,7 +139,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Domain", "SolarSecurity", "Storage", "SQLiteStorage", "MySQLStorage", "Graphics", "Geocoding", "Outbound", "SMTP",
+                "Domain", "SolarSecurity", "Storage", "SQLiteStorage", "MySQLStorage", "Graphics", "Geocoding", "Outbound", "SMTP", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),

@@ -70,11 +70,7 @@ struct AuditChainVerifier: Sendable {
 
     var isBroken: Bool { report.firstBroken != nil }
 
-    /// The canonical text of an entry: its stored values, in column order.
-    static func canonical(_ values: some Collection<SQLValue>) -> String {
-        AuditChain.canonical(fields(values))
-    }
-
+    /// The fields of an entry's canonical text: its stored values, in column order.
     static func fields(_ values: some Collection<SQLValue>) -> [String?] {
         values.map { value in
             switch value {
@@ -89,6 +85,7 @@ struct AuditChainVerifier: Sendable {
     /// The select list of the chain check: the entry's columns, then these four.
     static let selectedColumns = columns + ["seq", "prev_hash", "entry_hash", "mac"]
     static var selectList: String { selectedColumns.joined(separator: ", ") }
+    private static let idAt = columns.firstIndex(of: "id")!
     private static let seqAt = columns.count, prevHashAt = columns.count + 1, entryHashAt = columns.count + 2, macAt = columns.count + 3
 
     /// What each chained row's hash and MAC say, computed on every core: the hash from the row's
@@ -134,9 +131,10 @@ struct AuditChainVerifier: Sendable {
         }
         let sealed = try Self.seals(rows, chain)
         for (row, seal) in zip(rows, sealed) {
-            let seq = try row.int("seq"), id = try row.optionalString("id") ?? "?"
+            // `seals` checked the batch's column names: values are read by position.
+            let seq = try row.field(Self.seqAt, "seq").int(), id = try row.field(Self.idAt, "id").optionalString() ?? "?"
             lastSeen = seq
-            guard case .text(let stored) = try row.value("entry_hash") else {
+            guard case .text(let stored) = try row.field(Self.entryHashAt, "entry_hash").value else {
                 // Legacy rows lie below the first chained sequence; at or after it every row is chained.
                 if seq < head.firstSeq { report.legacy += 1; continue }
                 return broken(seq, id, "entry without a hash at or after the chain's first sequence \(head.firstSeq): its hash was removed")
@@ -144,7 +142,7 @@ struct AuditChainVerifier: Sendable {
             guard seq >= head.firstSeq else {
                 return broken(seq, id, "chained entry below the head's first sequence \(head.firstSeq): the head was edited")
             }
-            let prev = try row.optionalString("prev_hash") ?? ""
+            let prev = try row.field(Self.prevHashAt, "prev_hash").optionalString() ?? ""
             guard prev == previous else { return broken(seq, id, "previous hash does not match: an entry before it was deleted, edited or moved") }
             // The seal was computed from the row's own `prev_hash`, equal to `previous` here.
             guard let seal else { throw StorageError.corruptRow("entry_hash") }
