@@ -35,8 +35,9 @@ public struct FieldProtection: Sendable {
     static func accountContext(_ id: String) -> String { "accounts.pii:" + id }
     static func siteContext(_ id: String) -> String { "orders.site:" + id }
 
-    func seal<T: Encodable>(_ value: T, context: String) throws -> String {
-        try cipher.encrypt(String(decoding: try JSONEncoder().encode(value), as: UTF8.self), context: context)
+    /// Encrypts a record, written as JSON by hand (`StoredJSONWritable`), bound to `context`.
+    func seal<T: StoredJSONWritable>(_ value: T, context: String) throws -> String {
+        try cipher.encrypt(StoredJSON.text(value), context: context)
     }
 
     /// Whether a ciphertext was made with the active key.

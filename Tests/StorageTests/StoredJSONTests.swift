@@ -42,6 +42,12 @@ struct StoredJSONTests {
                 #expect(read.line1 == text && read.line2 == line2 && read.notes == notes && read.latitude == site.latitude && read.longitude == site.longitude)
             }
         }
+        for text in Self.awkward {
+            let pii = FieldProtection.AccountPII(email: text + "@example.com", name: text, phone: "+34 600/" + text)
+            #expect(StoredJSON.text(pii) == String(decoding: try encoder.encode(pii), as: UTF8.self))
+            let read = try StoredJSON.read(FieldProtection.AccountPII.self, StoredJSON.text(pii), column: "p")
+            #expect(read.email == pii.email && read.name == pii.name && read.phone == pii.phone)
+        }
         #expect(StoredJSON.text(array: [QuoteLine]()) == "[]")
     }
 

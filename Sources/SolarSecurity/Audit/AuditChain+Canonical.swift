@@ -1,5 +1,3 @@
-import Crypto
-
 extension AuditChain {
     /// A deterministic serialisation of an entry's fields: a JSON array of strings and nulls.
     ///
@@ -32,11 +30,8 @@ extension AuditChain {
     /// `entryHash(previous:canonical: canonical(fields))`, with the text written once into one
     /// buffer: the chain check computes it for every entry.
     public func entryHash(previous: String, fields: [String?]) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(fields.reduce(previous.utf8.count + 3) { $0 + ($1?.utf8.count ?? 4) + 3 })
-        bytes.append(contentsOf: previous.utf8)
-        bytes.append(UInt8(ascii: "\n"))
-        Self.appendCanonical(fields, to: &bytes)
-        return Hex.encode(SHA256.hash(data: bytes))
+        Self.entryHash(previous: previous, extraCapacity: fields.reduce(2) { $0 + ($1?.utf8.count ?? 4) + 3 }) {
+            Self.appendCanonical(fields, to: &$0)
+        }
     }
 }

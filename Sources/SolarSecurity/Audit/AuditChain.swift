@@ -42,8 +42,18 @@ public struct AuditChain: Sendable {
         Data(SecureRandom.bytes(32)).base64EncodedString()
     }
 
+    /// The SHA-256, as hex, of `previous`, a new line and the entry's canonical text.
     public func entryHash(previous: String, canonical: String) -> String {
-        Hex.encode(SHA256.hash(data: Array((previous + "\n" + canonical).utf8)))
+        Self.entryHash(previous: previous, extraCapacity: canonical.utf8.count) { $0.append(contentsOf: canonical.utf8) }
+    }
+
+    static func entryHash(previous: String, extraCapacity: Int, _ appendCanonical: (inout [UInt8]) -> Void) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(previous.utf8.count + 1 + extraCapacity)
+        bytes.append(contentsOf: previous.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        appendCanonical(&bytes)
+        return Hex.encode(SHA256.hash(data: bytes))
     }
 
     /// The MAC with the signing (newest) key.

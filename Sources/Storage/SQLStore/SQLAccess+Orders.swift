@@ -33,7 +33,7 @@ extension SQLAccess {
     func sealedSite(_ o: Order) throws -> String {
         let site = FieldProtection.Site(line1: o.address.line1, line2: o.address.line2, postalCode: o.address.postalCode,
                                         latitude: o.location.latitude, longitude: o.location.longitude, notes: o.notes)
-        return try protection.sealStored(site, context: FieldProtection.siteContext(UUIDText.string(o.id)))
+        return try protection.seal(site, context: FieldProtection.siteContext(UUIDText.string(o.id)))
     }
 
     /// What stays in clear: a 2-character postal prefix and a location rounded to 0.1° (about 11 km).

@@ -3,7 +3,8 @@ import SolarSecurity
 
 /// A record the store writes as JSON by hand (`JSONWriter`), with its keys sorted, the bytes
 /// `JSONEncoder` with `.sortedKeys` wrote: order creation writes quote lines and a sealed site
-/// on the single writer, where `JSONEncoder` showed in the profile.
+/// on the single writer, where `JSONEncoder` showed in the profile. Every sealed record
+/// (`FieldProtection.seal`) is written this way.
 protocol StoredJSONWritable {
     func write(to json: inout JSONWriter)
 }
@@ -45,9 +46,12 @@ extension FieldProtection.Site: StoredJSONWritable {
     }
 }
 
-extension FieldProtection {
-    /// Encrypts a record written by hand, bound to `context`.
-    func sealStored<T: StoredJSONWritable>(_ value: T, context: String) throws -> String {
-        try cipher.encrypt(StoredJSON.text(value), context: context)
+extension FieldProtection.AccountPII: StoredJSONWritable {
+    func write(to json: inout JSONWriter) {
+        json.object { json in
+            json.key("email"); json.string(email)
+            json.key("name"); json.string(name)
+            json.key("phone"); json.string(phone)
+        }
     }
 }
